@@ -165,7 +165,10 @@ mod tests {
         assert_eq!(c.column_index("customer_id"), Some(checkout::CUSTOMER_ID));
         assert_eq!(c.column_index("logged_in"), Some(checkout::LOGGED_IN));
         assert_eq!(c.column_index("card_entry"), Some(checkout::CARD_ENTRY));
-        assert_eq!(c.column_index("card_fingerprint"), Some(checkout::CARD_FINGERPRINT));
+        assert_eq!(
+            c.column_index("card_fingerprint"),
+            Some(checkout::CARD_FINGERPRINT)
+        );
         assert_eq!(c.column_index("order_id"), Some(checkout::ORDER_ID));
         assert_eq!(c.column_index("auto_renewal"), Some(checkout::AUTO_RENEWAL));
         assert_eq!(c.column_index("name"), Some(checkout::NAME));
@@ -173,8 +176,14 @@ mod tests {
         assert_eq!(c.column_index("address"), Some(checkout::ADDRESS));
         let k = RecordKind::Customers;
         assert_eq!(k.column_index("email"), Some(customer::EMAIL));
-        assert_eq!(k.column_index("password_hash"), Some(customer::PASSWORD_HASH));
-        assert_eq!(k.column_index("registered_at"), Some(customer::REGISTERED_AT));
+        assert_eq!(
+            k.column_index("password_hash"),
+            Some(customer::PASSWORD_HASH)
+        );
+        assert_eq!(
+            k.column_index("registered_at"),
+            Some(customer::REGISTERED_AT)
+        );
         assert_eq!(k.column_index("withdrawn_at"), Some(customer::WITHDRAWN_AT));
         assert_eq!(k.column_index("payment_method"), None);
     }

@@ -33,8 +33,14 @@ mod tests {
             normalize_email("ＴＡＲＯ＠ＥＸＡＭＰＬＥ．ＪＰ").as_deref(),
             Some("taro@example.jp")
         );
-        assert_eq!(normalize_email("  Taro@Example.JP \t").as_deref(), Some("taro@example.jp"));
-        assert_eq!(normalize_email("\u{3000}hanako@example.jp\u{3000}").as_deref(), Some("hanako@example.jp"));
+        assert_eq!(
+            normalize_email("  Taro@Example.JP \t").as_deref(),
+            Some("taro@example.jp")
+        );
+        assert_eq!(
+            normalize_email("\u{3000}hanako@example.jp\u{3000}").as_deref(),
+            Some("hanako@example.jp")
+        );
     }
 
     #[test]

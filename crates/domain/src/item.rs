@@ -110,7 +110,9 @@ impl ItemSet {
 
     /// Items in name order.
     pub fn iter(self) -> impl Iterator<Item = Item> {
-        Item::ALL.into_iter().filter(move |item| self.contains(*item))
+        Item::ALL
+            .into_iter()
+            .filter(move |item| self.contains(*item))
     }
 
     /// Names joined with `;`, the form used in `affected.csv`.
@@ -147,7 +149,9 @@ mod tests {
 
     #[test]
     fn set_joins_in_name_order() {
-        let set: ItemSet = [Item::Name, Item::CardNumber, Item::Email].into_iter().collect();
+        let set: ItemSet = [Item::Name, Item::CardNumber, Item::Email]
+            .into_iter()
+            .collect();
         assert_eq!(set.joined(), "card_number;email;name");
         assert!(set.has_card_item());
         assert!(!ItemSet::EMPTY.has_card_item());

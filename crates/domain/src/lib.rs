@@ -12,7 +12,9 @@ pub mod time;
 
 pub use column::{ColumnDef, ColumnType, RecordKind};
 pub use email::normalize_email;
-pub use incident::{Condition, Exclusion, Expected, Exposure, Incident, IncidentError, Outcome, load_incident};
+pub use incident::{
+    Condition, Exclusion, Expected, Exposure, Incident, IncidentError, Outcome, load_incident,
+};
 pub use item::{Item, ItemSet};
 pub use record::Record;
 pub use time::{Instant, Zone};

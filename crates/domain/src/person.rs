@@ -36,9 +36,18 @@ mod tests {
     #[test]
     fn the_three_rules_in_order() {
         let lookup = |e: &str| (e == "taro@example.jp").then_some("C1");
-        assert_eq!(checkout_person_key("C9", Some("taro@example.jp"), "K1", lookup), "C9");
-        assert_eq!(checkout_person_key("", Some("taro@example.jp"), "K1", lookup), "C1");
-        assert_eq!(checkout_person_key("", Some("hana@example.jp"), "K1", lookup), "guest:hana@example.jp");
+        assert_eq!(
+            checkout_person_key("C9", Some("taro@example.jp"), "K1", lookup),
+            "C9"
+        );
+        assert_eq!(
+            checkout_person_key("", Some("taro@example.jp"), "K1", lookup),
+            "C1"
+        );
+        assert_eq!(
+            checkout_person_key("", Some("hana@example.jp"), "K1", lookup),
+            "guest:hana@example.jp"
+        );
         assert_eq!(checkout_person_key(" ", None, "K1", lookup), "checkout:K1");
     }
 }

@@ -4,9 +4,9 @@
 //! general-purpose parser was the largest cost of a row. The zone rules still
 //! come from jiff's bundled tz database, so results do not depend on the host.
 
+use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 use std::fmt;
 
 /// A moment in time: nanoseconds since the Unix epoch, UTC.
@@ -35,7 +35,10 @@ impl PartialEq for Zone {
 impl Zone {
     /// Looks up an IANA zone name such as `Asia/Tokyo`.
     pub fn named(name: &str) -> Option<Zone> {
-        TimeZone::get(name).ok().map(|tz| Zone { name: name.to_owned(), tz })
+        TimeZone::get(name).ok().map(|tz| Zone {
+            name: name.to_owned(),
+            tz,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -67,15 +70,25 @@ impl Zone {
     pub fn format(&self, instant: Instant) -> String {
         let ts = Timestamp::from_nanosecond(i128::from(instant.0)).unwrap_or(Timestamp::UNIX_EPOCH);
         let zoned = ts.to_zoned(self.tz.clone());
-        let frac = if zoned.subsec_nanosecond() == 0 { "%S" } else { "%S%.f" };
-        zoned.strftime(&format!("%Y-%m-%dT%H:%M:{frac}%:z")).to_string()
+        let frac = if zoned.subsec_nanosecond() == 0 {
+            "%S"
+        } else {
+            "%S%.f"
+        };
+        zoned
+            .strftime(&format!("%Y-%m-%dT%H:%M:{frac}%:z"))
+            .to_string()
     }
 
     /// A readable local time for people, e.g. `2023-01-17 23:30:00 (Asia/Tokyo)`.
     pub fn format_readable(&self, instant: Instant) -> String {
         let ts = Timestamp::from_nanosecond(i128::from(instant.0)).unwrap_or(Timestamp::UNIX_EPOCH);
         let zoned = ts.to_zoned(self.tz.clone());
-        format!("{} ({})", zoned.strftime("%Y-%m-%d %H:%M:%S %:z"), self.name)
+        format!(
+            "{} ({})",
+            zoned.strftime("%Y-%m-%d %H:%M:%S %:z"),
+            self.name
+        )
     }
 
     /// Parses a timestamp cell: RFC 3339 / ISO 8601 with an offset, or without
@@ -100,7 +113,9 @@ impl Zone {
                     .map(Instant)
                     .ok_or(TimestampError)
             }
-            None => self.local_to_instant(date.to_datetime(time)).ok_or(TimestampError),
+            None => self
+                .local_to_instant(date.to_datetime(time))
+                .ok_or(TimestampError),
         }
     }
 }
@@ -277,7 +292,16 @@ mod tests {
     #[test]
     fn rejects_garbage() {
         let z = tokyo();
-        for bad in ["", "2023-13-01", "2023-02-30 00:00:00", "17/01/2023", "2023-01-17T25:00:00", "2023-01-17T10:00:00+9", "2023-01-17 10:00:00 JST", "2023-01-17T10:00:00."] {
+        for bad in [
+            "",
+            "2023-13-01",
+            "2023-02-30 00:00:00",
+            "17/01/2023",
+            "2023-01-17T25:00:00",
+            "2023-01-17T10:00:00+9",
+            "2023-01-17 10:00:00 JST",
+            "2023-01-17T10:00:00.",
+        ] {
             assert!(z.parse_timestamp(bad).is_err(), "{bad} should fail");
         }
     }
@@ -286,8 +310,14 @@ mod tests {
     fn day_bounds_are_local() {
         let z = tokyo();
         let d = Date::constant(2023, 1, 17);
-        assert_eq!(z.format(z.start_of_day(d).unwrap()), "2023-01-17T00:00:00+09:00");
-        assert_eq!(z.format(z.end_of_day(d).unwrap()), "2023-01-17T23:59:59.999999999+09:00");
+        assert_eq!(
+            z.format(z.start_of_day(d).unwrap()),
+            "2023-01-17T00:00:00+09:00"
+        );
+        assert_eq!(
+            z.format(z.end_of_day(d).unwrap()),
+            "2023-01-17T23:59:59.999999999+09:00"
+        );
     }
 
     #[test]

@@ -1,1 +1,46 @@
 #![forbid(unsafe_code)]
+//! Scoping: who is affected by an incident and which of their items, read
+//! straight from the shop's exports; and `explain`, the why for one person.
+
+mod aggregate;
+mod directory;
+mod engine;
+mod explain;
+mod explain_text;
+mod output;
+
+pub use directory::{CustomerDirectory, CustomerInfo};
+pub use engine::{ScopeInputs, ScopeResult, run_scope};
+pub use explain::{
+    Explanation, ExposureVerdict, PersonExplanation, RecordExplanation, Verdict, explain,
+};
+pub use explain_text::render_explanation;
+pub use output::{
+    AFFECTED_HEADER, AffectedPerson, Summary, affected_csv, summary_json, write_atomically,
+};
+
+use breachdesk_ingest::IngestError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScopeError {
+    #[error("{0}")]
+    Ingest(#[from] IngestError),
+    #[error(
+        "{file}:{line}: column `customer_id`: {id:?} appears again (first at line {first_line})"
+    )]
+    DuplicateCustomer {
+        file: String,
+        id: String,
+        line: u64,
+        first_line: u64,
+    },
+    #[error("the incident has an exposure of customer records: pass --customers")]
+    CustomersRequired,
+    #[error("cannot write {path}: {source}")]
+    Output {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot write affected.csv: {0}")]
+    Csv(#[from] csv::Error),
+}

@@ -41,7 +41,11 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn line_of(&self, offset: usize) -> usize {
         let end = offset.min(self.source.len());
-        self.source.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+        self.source.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
     }
 
     fn err(&self, offset: Option<usize>, message: impl Into<String>) -> IncidentError {
@@ -66,7 +70,10 @@ pub fn load_incident(file: &str, source: &str) -> Result<Incident, IncidentError
     })?;
     let zone_name = raw.incident.timezone.get_ref();
     let zone = Zone::named(zone_name).ok_or_else(|| {
-        ctx.at(&raw.incident.timezone, format!("unknown time zone {zone_name:?} (use an IANA name such as \"Asia/Tokyo\")"))
+        ctx.at(
+            &raw.incident.timezone,
+            format!("unknown time zone {zone_name:?} (use an IANA name such as \"Asia/Tokyo\")"),
+        )
     })?;
     if raw.incident.id.get_ref().trim().is_empty() {
         return Err(ctx.at(&raw.incident.id, "incident id is empty"));
@@ -75,14 +82,23 @@ pub fn load_incident(file: &str, source: &str) -> Result<Incident, IncidentError
         return Err(ctx.err(None, "no [[exposure]] tables: nothing can be scoped"));
     }
     if raw.exposure.len() > MAX_EXPOSURES {
-        return Err(ctx.err(None, format!("{} exposures; at most {MAX_EXPOSURES} are supported", raw.exposure.len())));
+        return Err(ctx.err(
+            None,
+            format!(
+                "{} exposures; at most {MAX_EXPOSURES} are supported",
+                raw.exposure.len()
+            ),
+        ));
     }
     let mut seen = HashSet::new();
     let mut exposures = Vec::with_capacity(raw.exposure.len());
     for raw_exposure in &raw.exposure {
         let id = raw_exposure.id.get_ref();
         if id.trim().is_empty() || id.contains(';') {
-            return Err(ctx.at(&raw_exposure.id, format!("exposure id {id:?} must be non-empty and free of ';'")));
+            return Err(ctx.at(
+                &raw_exposure.id,
+                format!("exposure id {id:?} must be non-empty and free of ';'"),
+            ));
         }
         if !seen.insert(id.clone()) {
             return Err(ctx.at(&raw_exposure.id, format!("duplicate exposure id {id:?}")));
@@ -97,17 +113,35 @@ pub fn load_incident(file: &str, source: &str) -> Result<Incident, IncidentError
     })
 }
 
-fn compile_exposure(ctx: &Ctx<'_>, zone: &Zone, raw: &RawExposure) -> Result<Exposure, IncidentError> {
+fn compile_exposure(
+    ctx: &Ctx<'_>,
+    zone: &Zone,
+    raw: &RawExposure,
+) -> Result<Exposure, IncidentError> {
     let kind_name = raw.records.get_ref();
     let records = RecordKind::from_name(kind_name).ok_or_else(|| {
-        ctx.at(&raw.records, format!("unknown records kind {kind_name:?} (expected \"checkouts\" or \"customers\")"))
+        ctx.at(
+            &raw.records,
+            format!("unknown records kind {kind_name:?} (expected \"checkouts\" or \"customers\")"),
+        )
     })?;
-    let from = raw.from.as_ref().map(|d| bound(ctx, zone, d, Bound::From)).transpose()?;
-    let to = raw.to.as_ref().map(|d| bound(ctx, zone, d, Bound::To)).transpose()?;
-    if let (Some(f), Some(t), Some(raw_from)) = (from, to, raw.from.as_ref()) {
-        if f > t {
-            return Err(ctx.at(raw_from, format!("exposure {:?}: `from` is after `to`", raw.id.get_ref())));
-        }
+    let from = raw
+        .from
+        .as_ref()
+        .map(|d| bound(ctx, zone, d, Bound::From))
+        .transpose()?;
+    let to = raw
+        .to
+        .as_ref()
+        .map(|d| bound(ctx, zone, d, Bound::To))
+        .transpose()?;
+    if let (Some(f), Some(t), Some(raw_from)) = (from, to, raw.from.as_ref())
+        && f > t
+    {
+        return Err(ctx.at(
+            raw_from,
+            format!("exposure {:?}: `from` is after `to`", raw.id.get_ref()),
+        ));
     }
     let when = match &raw.when {
         Some(table) => conditions(ctx, records, table, false)?.0,
@@ -126,7 +160,14 @@ fn compile_exposure(ctx: &Ctx<'_>, zone: &Zone, raw: &RawExposure) -> Result<Exp
     for name in raw.exposes.get_ref() {
         let item = Item::from_name(name.get_ref()).ok_or_else(|| {
             let known: Vec<_> = Item::ALL.iter().map(|i| i.name()).collect();
-            ctx.at(name, format!("unknown item {:?} in `exposes` (known: {})", name.get_ref(), known.join(", ")))
+            ctx.at(
+                name,
+                format!(
+                    "unknown item {:?} in `exposes` (known: {})",
+                    name.get_ref(),
+                    known.join(", ")
+                ),
+            )
         })?;
         exposes.insert(item);
     }
@@ -142,7 +183,10 @@ fn compile_exposure(ctx: &Ctx<'_>, zone: &Zone, raw: &RawExposure) -> Result<Exp
         when,
         unless,
         exposes,
-        sources: exposes.iter().map(|item| (item, item_source(records, item))).collect(),
+        sources: exposes
+            .iter()
+            .map(|item| (item, item_source(records, item)))
+            .collect(),
     })
 }
 
@@ -152,7 +196,12 @@ enum Bound {
     To,
 }
 
-fn bound(ctx: &Ctx<'_>, zone: &Zone, value: &Spanned<Datetime>, which: Bound) -> Result<Instant, IncidentError> {
+fn bound(
+    ctx: &Ctx<'_>,
+    zone: &Zone,
+    value: &Spanned<Datetime>,
+    which: Bound,
+) -> Result<Instant, IncidentError> {
     let dt = value.get_ref();
     let bad = |m: &str| ctx.at(value, m.to_owned());
     let date = dt.date.ok_or_else(|| bad("a window bound needs a date"))?;
@@ -175,13 +224,16 @@ fn bound(ctx: &Ctx<'_>, zone: &Zone, value: &Spanned<Datetime>, which: Bound) ->
     .map_err(|_| bad("not a valid time"))?;
     let local = civil_date.to_datetime(civil_time);
     match dt.offset {
-        None => zone.local_to_instant(local).ok_or_else(|| bad("time out of range")),
+        None => zone
+            .local_to_instant(local)
+            .ok_or_else(|| bad("time out of range")),
         Some(offset) => {
             let minutes = match offset {
                 Offset::Z => 0,
                 Offset::Custom { minutes } => i32::from(minutes),
             };
-            let offset = jiff::tz::Offset::from_seconds(minutes * 60).map_err(|_| bad("offset out of range"))?;
+            let offset = jiff::tz::Offset::from_seconds(minutes * 60)
+                .map_err(|_| bad("offset out of range"))?;
             offset
                 .to_timestamp(local)
                 .ok()
@@ -212,23 +264,45 @@ fn conditions(
         }
         let column = kind.column_index(name).ok_or_else(|| {
             let known: Vec<_> = kind.columns().iter().map(|c| c.name).collect();
-            ctx.at(key, format!("condition on {name:?}, which {kind} records do not have (columns: {})", known.join(", ")))
+            ctx.at(
+                key,
+                format!(
+                    "condition on {name:?}, which {kind} records do not have (columns: {})",
+                    known.join(", ")
+                ),
+            )
         })?;
         let column_name = kind.columns().get(column).map(|c| c.name).unwrap_or("");
         let expected = match column_type(kind, column) {
-            Some(ColumnType::Text) => Expected::Text(scalars(ctx, value, name, |v| match v {
-                toml::Value::String(s) => Some(s.clone()),
-                _ => None,
-            }, "a string")?),
-            Some(ColumnType::Flag) => Expected::Flag(scalars(ctx, value, name, |v| match v {
-                toml::Value::Boolean(b) => Some(*b),
-                _ => None,
-            }, "true or false")?),
+            Some(ColumnType::Text) => Expected::Text(scalars(
+                ctx,
+                value,
+                name,
+                |v| match v {
+                    toml::Value::String(s) => Some(s.clone()),
+                    _ => None,
+                },
+                "a string",
+            )?),
+            Some(ColumnType::Flag) => Expected::Flag(scalars(
+                ctx,
+                value,
+                name,
+                |v| match v {
+                    toml::Value::Boolean(b) => Some(*b),
+                    _ => None,
+                },
+                "true or false",
+            )?),
             _ => {
                 return Err(ctx.at(key, format!("{name:?} is a timestamp: use the exposure's `from` and `to` instead of a condition")));
             }
         };
-        out.push(Condition { column, column_name, expected });
+        out.push(Condition {
+            column,
+            column_name,
+            expected,
+        });
     }
     Ok((out, reason))
 }
@@ -240,11 +314,19 @@ fn scalars<T>(
     read: impl Fn(&toml::Value) -> Option<T>,
     wanted: &str,
 ) -> Result<Vec<T>, IncidentError> {
-    let wrong = || ctx.at(value, format!("condition {name:?} must be {wanted} or a list of them"));
+    let wrong = || {
+        ctx.at(
+            value,
+            format!("condition {name:?} must be {wanted} or a list of them"),
+        )
+    };
     match value.get_ref() {
         toml::Value::Array(list) => {
             if list.is_empty() {
-                return Err(ctx.at(value, format!("condition {name:?} has an empty list: it could never hold")));
+                return Err(ctx.at(
+                    value,
+                    format!("condition {name:?} has an empty list: it could never hold"),
+                ));
             }
             list.iter().map(|v| read(v).ok_or_else(wrong)).collect()
         }

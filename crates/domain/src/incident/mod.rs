@@ -35,7 +35,9 @@ impl Incident {
 
     /// Every item some exposure lists, in name order.
     pub fn listed_items(&self) -> ItemSet {
-        self.exposures.iter().fold(ItemSet::EMPTY, |acc, e| acc.union(e.exposes))
+        self.exposures
+            .iter()
+            .fold(ItemSet::EMPTY, |acc, e| acc.union(e.exposes))
     }
 }
 
@@ -189,7 +191,11 @@ impl Exposure {
             return Outcome::Excluded(i);
         }
         let items = self.items_present(record);
-        if items.is_empty() { Outcome::NothingExposed } else { Outcome::Matched(items) }
+        if items.is_empty() {
+            Outcome::NothingExposed
+        } else {
+            Outcome::Matched(items)
+        }
     }
 
     /// A checkout is inside when submitted within the bounds; a customer when

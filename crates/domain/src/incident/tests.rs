@@ -51,13 +51,17 @@ fn checkout<'a>(zone: &Zone, at: &str, fields: &[(usize, &'a str)]) -> Record<'a
 }
 
 fn card_row<'a>(zone: &Zone, at: &str, entry: &'a str) -> Record<'a> {
-    checkout(zone, at, &[
-        (co::CHANNEL, "online"),
-        (co::PAYMENT_METHOD, "card"),
-        (co::CARD_ENTRY, entry),
-        (co::NAME, "山田 太郎"),
-        (co::EMAIL, "taro@example.jp"),
-    ])
+    checkout(
+        zone,
+        at,
+        &[
+            (co::CHANNEL, "online"),
+            (co::PAYMENT_METHOD, "card"),
+            (co::CARD_ENTRY, entry),
+            (co::NAME, "山田 太郎"),
+            (co::EMAIL, "taro@example.jp"),
+        ],
+    )
 }
 
 #[test]
@@ -66,14 +70,35 @@ fn window_bounds_are_whole_local_days_and_inclusive() {
     let e = &inc.exposures[0];
     let z = &inc.zone;
     // 2022-11-15 00:00 JST is 2022-11-14T15:00Z.
-    assert!(matches!(e.evaluate(&card_row(z, "2022-11-14T15:00:00Z", "new")), Outcome::Matched(_)));
-    assert_eq!(e.evaluate(&card_row(z, "2022-11-14T14:59:59Z", "new")), Outcome::OutsideWindow);
-    assert_eq!(e.evaluate(&card_row(z, "2022-11-14 23:59:59", "new")), Outcome::OutsideWindow);
+    assert!(matches!(
+        e.evaluate(&card_row(z, "2022-11-14T15:00:00Z", "new")),
+        Outcome::Matched(_)
+    ));
+    assert_eq!(
+        e.evaluate(&card_row(z, "2022-11-14T14:59:59Z", "new")),
+        Outcome::OutsideWindow
+    );
+    assert_eq!(
+        e.evaluate(&card_row(z, "2022-11-14 23:59:59", "new")),
+        Outcome::OutsideWindow
+    );
     // The whole of 2023-01-17 local counts, and not a nanosecond more.
-    assert!(matches!(e.evaluate(&card_row(z, "2023-01-17 23:59:59.999", "new")), Outcome::Matched(_)));
-    assert!(matches!(e.evaluate(&card_row(z, "2023-01-17T14:59:59Z", "new")), Outcome::Matched(_)));
-    assert_eq!(e.evaluate(&card_row(z, "2023-01-17T15:00:00Z", "new")), Outcome::OutsideWindow);
-    assert_eq!(e.evaluate(&card_row(z, "2023-01-18T00:00:00+09:00", "new")), Outcome::OutsideWindow);
+    assert!(matches!(
+        e.evaluate(&card_row(z, "2023-01-17 23:59:59.999", "new")),
+        Outcome::Matched(_)
+    ));
+    assert!(matches!(
+        e.evaluate(&card_row(z, "2023-01-17T14:59:59Z", "new")),
+        Outcome::Matched(_)
+    ));
+    assert_eq!(
+        e.evaluate(&card_row(z, "2023-01-17T15:00:00Z", "new")),
+        Outcome::OutsideWindow
+    );
+    assert_eq!(
+        e.evaluate(&card_row(z, "2023-01-18T00:00:00+09:00", "new")),
+        Outcome::OutsideWindow
+    );
 }
 
 #[test]
@@ -92,10 +117,22 @@ exposes = ["name"]
     let e = &inc.exposures[0];
     let z = &inc.zone;
     let row = |at| checkout(z, at, &[(co::NAME, "x")]);
-    assert_eq!(e.evaluate(&row("2021-03-10 11:59:59")), Outcome::OutsideWindow);
-    assert!(matches!(e.evaluate(&row("2021-03-10 12:00:00")), Outcome::Matched(_)));
-    assert!(matches!(e.evaluate(&row("2021-06-17 03:30:00")), Outcome::Matched(_)));
-    assert_eq!(e.evaluate(&row("2021-06-17 03:30:01")), Outcome::OutsideWindow);
+    assert_eq!(
+        e.evaluate(&row("2021-03-10 11:59:59")),
+        Outcome::OutsideWindow
+    );
+    assert!(matches!(
+        e.evaluate(&row("2021-03-10 12:00:00")),
+        Outcome::Matched(_)
+    ));
+    assert!(matches!(
+        e.evaluate(&row("2021-06-17 03:30:00")),
+        Outcome::Matched(_)
+    ));
+    assert_eq!(
+        e.evaluate(&row("2021-06-17 03:30:01")),
+        Outcome::OutsideWindow
+    );
 }
 
 #[test]
@@ -103,9 +140,15 @@ fn when_is_and_of_keys_and_or_of_list_values() {
     let inc = card_incident();
     let e = &inc.exposures[0];
     let z = &inc.zone;
-    assert!(matches!(e.evaluate(&card_row(z, "2022-12-01 10:00:00", "updated")), Outcome::Matched(_)));
+    assert!(matches!(
+        e.evaluate(&card_row(z, "2022-12-01 10:00:00", "updated")),
+        Outcome::Matched(_)
+    ));
     // card_entry is the third condition (index 2), checked in file order.
-    assert_eq!(e.evaluate(&card_row(z, "2022-12-01 10:00:00", "saved")), Outcome::WhenFailed(2));
+    assert_eq!(
+        e.evaluate(&card_row(z, "2022-12-01 10:00:00", "saved")),
+        Outcome::WhenFailed(2)
+    );
     let mut cod = card_row(z, "2022-12-01 10:00:00", "");
     cod.text[co::PAYMENT_METHOD] = "cod";
     assert_eq!(e.evaluate(&cod), Outcome::WhenFailed(1));
@@ -146,12 +189,35 @@ exposes = ["card_number", "name", "phone", "address", "order_history", "birth_da
     .unwrap();
     let e = &inc.exposures[0];
     let z = &inc.zone;
-    let r = checkout(z, "2022-12-01 10:00:00", &[(co::CARD_ENTRY, "saved"), (co::NAME, "花子"), (co::PHONE, "  ")]);
-    assert_eq!(e.evaluate(&r), Outcome::Matched([Item::Name].into_iter().collect()));
-    let r = checkout(z, "2022-12-01 10:00:00", &[(co::CARD_ENTRY, "new"), (co::ORDER_ID, "O1"), (co::ADDRESS, "東京都")]);
+    let r = checkout(
+        z,
+        "2022-12-01 10:00:00",
+        &[
+            (co::CARD_ENTRY, "saved"),
+            (co::NAME, "花子"),
+            (co::PHONE, "  "),
+        ],
+    );
     assert_eq!(
         e.evaluate(&r),
-        Outcome::Matched([Item::CardNumber, Item::OrderHistory, Item::Address].into_iter().collect())
+        Outcome::Matched([Item::Name].into_iter().collect())
+    );
+    let r = checkout(
+        z,
+        "2022-12-01 10:00:00",
+        &[
+            (co::CARD_ENTRY, "new"),
+            (co::ORDER_ID, "O1"),
+            (co::ADDRESS, "東京都"),
+        ],
+    );
+    assert_eq!(
+        e.evaluate(&r),
+        Outcome::Matched(
+            [Item::CardNumber, Item::OrderHistory, Item::Address]
+                .into_iter()
+                .collect()
+        )
     );
 }
 
@@ -168,7 +234,11 @@ exposes = ["card_number", "card_expiry"]
     )
     .unwrap();
     let e = &inc.exposures[0];
-    let r = checkout(&inc.zone, "2022-12-01 10:00:00", &[(co::PAYMENT_METHOD, "card"), (co::CARD_ENTRY, "saved")]);
+    let r = checkout(
+        &inc.zone,
+        "2022-12-01 10:00:00",
+        &[(co::PAYMENT_METHOD, "card"), (co::CARD_ENTRY, "saved")],
+    );
     assert_eq!(e.evaluate(&r), Outcome::NothingExposed);
 }
 
@@ -199,14 +269,26 @@ exposes = ["name", "email", "password_hash", "card_number", "order_history"]
         Outcome::Matched(items) => Some(items.joined()),
         _ => None,
     };
-    assert_eq!(items(&member("2015-01-01 00:00:00", None)).as_deref(), Some("email;name"));
+    assert_eq!(
+        items(&member("2015-01-01 00:00:00", None)).as_deref(),
+        Some("email;name")
+    );
     assert!(items(&member("2021-06-16 23:59:59", None)).is_some());
-    assert_eq!(e.evaluate(&member("2021-06-17 00:00:00", None)), Outcome::OutsideWindow);
-    assert_eq!(e.evaluate(&member("2015-01-01 00:00:00", Some("2021-03-09 23:59:59"))), Outcome::OutsideWindow);
+    assert_eq!(
+        e.evaluate(&member("2021-06-17 00:00:00", None)),
+        Outcome::OutsideWindow
+    );
+    assert_eq!(
+        e.evaluate(&member("2015-01-01 00:00:00", Some("2021-03-09 23:59:59"))),
+        Outcome::OutsideWindow
+    );
     assert!(items(&member("2015-01-01 00:00:00", Some("2021-03-10 00:00:00"))).is_some());
     let mut with_hash = member("2015-01-01 00:00:00", None);
     with_hash.has_password_hash = true;
-    assert_eq!(items(&with_hash).as_deref(), Some("email;name;password_hash"));
+    assert_eq!(
+        items(&with_hash).as_deref(),
+        Some("email;name;password_hash")
+    );
 }
 
 #[test]
@@ -220,13 +302,21 @@ fn other_kind_is_not_evaluated() {
 fn load_errors_name_the_line() {
     let e = err("[[exposure]]\nid = \"a\"\nrecords = \"orders\"\nexposes = [\"name\"]\n");
     assert_eq!(e.line, Some(7), "{e}");
-    assert!(e.to_string().starts_with("incident.toml:7: unknown records kind \"orders\""), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("incident.toml:7: unknown records kind \"orders\""),
+        "{e}"
+    );
 
-    let e = err("[[exposure]]\nid = \"a\"\nrecords = \"customers\"\nwhen = { payment_method = \"card\" }\nexposes = [\"name\"]\n");
+    let e = err(
+        "[[exposure]]\nid = \"a\"\nrecords = \"customers\"\nwhen = { payment_method = \"card\" }\nexposes = [\"name\"]\n",
+    );
     assert_eq!(e.line, Some(8));
     assert!(e.message.contains("customers records do not have"), "{e}");
 
-    let e = err("[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\nexposes = [\"name\", \"cardnumber\"]\n");
+    let e = err(
+        "[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\nexposes = [\"name\", \"cardnumber\"]\n",
+    );
     assert_eq!(e.line, Some(8));
     assert!(e.message.contains("unknown item \"cardnumber\""), "{e}");
 
@@ -235,27 +325,48 @@ fn load_errors_name_the_line() {
     assert_eq!(e.line, Some(10));
     assert!(e.message.contains("duplicate exposure id"), "{e}");
 
-    let e = err("[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\nfrom = 2023-02-01\nto = 2023-01-01\nexposes = [\"name\"]\n");
+    let e = err(
+        "[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\nfrom = 2023-02-01\nto = 2023-01-01\nexposes = [\"name\"]\n",
+    );
     assert_eq!(e.line, Some(8));
     assert!(e.message.contains("`from` is after `to`"), "{e}");
 
-    let e = err("[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\ncolour = \"red\"\nexposes = [\"name\"]\n");
+    let e = err(
+        "[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\ncolour = \"red\"\nexposes = [\"name\"]\n",
+    );
     assert_eq!(e.line, Some(8));
     assert!(e.message.contains("unknown field `colour`"), "{e}");
 
-    let e = err("[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\nunless = [{ auto_renewal = true }]\nexposes = [\"name\"]\n");
+    let e = err(
+        "[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\nunless = [{ auto_renewal = true }]\nexposes = [\"name\"]\n",
+    );
     assert!(e.message.contains("needs a `reason`"), "{e}");
 
-    let e = err("[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\nwhen = { logged_in = \"yes\" }\nexposes = [\"name\"]\n");
+    let e = err(
+        "[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\nwhen = { logged_in = \"yes\" }\nexposes = [\"name\"]\n",
+    );
     assert!(e.message.contains("must be true or false"), "{e}");
 
-    let e = err("[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\nwhen = { submitted_at = \"2023\" }\nexposes = [\"name\"]\n");
-    assert!(e.message.contains("use the exposure's `from` and `to`"), "{e}");
+    let e = err(
+        "[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\nwhen = { submitted_at = \"2023\" }\nexposes = [\"name\"]\n",
+    );
+    assert!(
+        e.message.contains("use the exposure's `from` and `to`"),
+        "{e}"
+    );
 
-    let e = load_incident("x.toml", "[incident]\nid = \"t\"\ntimezone = \"Mars/Olympus\"\n").unwrap_err();
+    let e = load_incident(
+        "x.toml",
+        "[incident]\nid = \"t\"\ntimezone = \"Mars/Olympus\"\n",
+    )
+    .unwrap_err();
     assert_eq!(e.line, Some(3));
 
-    let e = load_incident("x.toml", "[incident]\nid = \"t\"\ntimezone = \"Asia/Tokyo\"\n").unwrap_err();
+    let e = load_incident(
+        "x.toml",
+        "[incident]\nid = \"t\"\ntimezone = \"Asia/Tokyo\"\n",
+    )
+    .unwrap_err();
     assert!(e.message.contains("no [[exposure]]"), "{e}");
 
     let e = load_incident("x.toml", "[incident]\nid = \"t\ntimezone = 1\n").unwrap_err();

@@ -1,0 +1,42 @@
+//! The two example incidents in `examples/` against their expected outputs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use breachdesk_domain::load_incident;
+use breachdesk_ingest::Input;
+use breachdesk_scope::{ScopeInputs, affected_csv, run_scope, summary_json};
+use std::path::PathBuf;
+
+fn example(name: &str) -> (String, String) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(name);
+    let source = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
+    let incident = load_incident("incident.toml", &source).unwrap();
+    let inputs = ScopeInputs {
+        customers: Some(Input::new(dir.join("customers.csv"))),
+        checkouts: Input::new(dir.join("checkouts.csv")),
+        threads: 2,
+    };
+    let result = run_scope(&incident, &inputs).unwrap();
+    let csv = String::from_utf8(affected_csv(&result.persons).unwrap()).unwrap();
+    let json = String::from_utf8(summary_json(&result.summary)).unwrap();
+    if std::env::var_os("BREACHDESK_BLESS").is_some() {
+        std::fs::write(dir.join("expected/affected.csv"), &csv).unwrap();
+        std::fs::write(dir.join("expected/summary.json"), &json).unwrap();
+    }
+    let expected_csv = std::fs::read_to_string(dir.join("expected/affected.csv")).unwrap();
+    let expected_json = std::fs::read_to_string(dir.join("expected/summary.json")).unwrap();
+    assert_eq!(csv, expected_csv, "{name}: affected.csv differs");
+    assert_eq!(json, expected_json, "{name}: summary.json differs");
+    (csv, json)
+}
+
+#[test]
+fn software_shop() {
+    example("software-shop");
+}
+
+#[test]
+fn confectionery() {
+    example("confectionery");
+}
