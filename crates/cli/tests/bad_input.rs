@@ -20,33 +20,47 @@ fn fails_with(checkouts_body: &str, expected: &str) {
 #[test]
 fn unterminated_quote() {
     fails_with(
-        &format!("{CHECKOUT_HEADER}\n{GOOD_ROW}\nK2,2022-12-05 10:00:00,,false,online,card,new,VISA,4242,fp1,O1,false,soft,\"山田,,x,,,\n"),
+        &format!(
+            "{CHECKOUT_HEADER}\n{GOOD_ROW}\nK2,2022-12-05 10:00:00,,false,online,card,new,VISA,4242,fp1,O1,false,soft,\"山田,,x,,,\n"
+        ),
         "checkouts.csv:3: unterminated quoted field",
     );
 }
 
 #[test]
 fn wrong_field_count() {
-    fails_with(&format!("{CHECKOUT_HEADER}\n{GOOD_ROW}\n{GOOD_ROW}\nK3,2022-12-05\n"), "checkouts.csv:4: expected 19 fields as in the header, found 2");
+    fails_with(
+        &format!("{CHECKOUT_HEADER}\n{GOOD_ROW}\n{GOOD_ROW}\nK3,2022-12-05\n"),
+        "checkouts.csv:4: expected 19 fields as in the header, found 2",
+    );
 }
 
 #[test]
 fn unparsable_timestamp() {
     let bad = GOOD_ROW.replace("2022-12-05 10:00:00", "2022/12/05 10:00");
-    fails_with(&format!("{CHECKOUT_HEADER}\n{GOOD_ROW}\n{bad}\n"), "checkouts.csv:3: column `submitted_at`: cannot read \"2022/12/05 10:00\" as a timestamp");
+    fails_with(
+        &format!("{CHECKOUT_HEADER}\n{GOOD_ROW}\n{bad}\n"),
+        "checkouts.csv:3: column `submitted_at`: cannot read \"2022/12/05 10:00\" as a timestamp",
+    );
 }
 
 #[test]
 fn unparsable_boolean() {
     let bad = GOOD_ROW.replace(",false,online", ",no,online");
-    fails_with(&format!("{CHECKOUT_HEADER}\n{bad}\n"), "checkouts.csv:2: column `logged_in`: cannot read \"no\" as a boolean");
+    fails_with(
+        &format!("{CHECKOUT_HEADER}\n{bad}\n"),
+        "checkouts.csv:2: column `logged_in`: cannot read \"no\" as a boolean",
+    );
 }
 
 #[test]
 fn missing_required_column() {
     let header = CHECKOUT_HEADER.replace("submitted_at,", "");
     let row = GOOD_ROW.replace("2022-12-05 10:00:00,", "");
-    fails_with(&format!("{header}\n{row}\n"), "checkouts.csv:1: missing required column `submitted_at`");
+    fails_with(
+        &format!("{header}\n{row}\n"),
+        "checkouts.csv:1: missing required column `submitted_at`",
+    );
 }
 
 #[test]
@@ -60,31 +74,61 @@ fn invalid_utf8_names_line_and_column() {
     let (code, err, csv, _) = scope(&incident, None, &checkouts, &[]);
     assert_eq!(code, 1);
     assert!(csv.is_none());
-    assert!(err.contains("checkouts.csv:3: column `name`: invalid UTF-8"), "{err}");
+    assert!(
+        err.contains("checkouts.csv:3: column `name`: invalid UTF-8"),
+        "{err}"
+    );
 }
 
 #[test]
 fn stray_quote_in_an_unquoted_field() {
     let bad = GOOD_ROW.replace("山田 太郎", "山田 \"太郎");
-    fails_with(&format!("{CHECKOUT_HEADER}\n{bad}\n"), "checkouts.csv:2: field 14 has a quote inside an unquoted value");
+    fails_with(
+        &format!("{CHECKOUT_HEADER}\n{bad}\n"),
+        "checkouts.csv:2: field 14 has a quote inside an unquoted value",
+    );
 }
 
 #[test]
 fn incident_errors_name_file_and_line() {
     let tmp = tempfile::tempdir().unwrap();
-    let checkouts = write(tmp.path(), "checkouts.csv", &format!("{CHECKOUT_HEADER}\n{GOOD_ROW}\n"));
-    let incident = write(tmp.path(), "incident.toml", &INCIDENT.replace("exposes = [\"name\", \"email\", \"phone\"]", "exposes = [\"name\", \"emial\"]"));
+    let checkouts = write(
+        tmp.path(),
+        "checkouts.csv",
+        &format!("{CHECKOUT_HEADER}\n{GOOD_ROW}\n"),
+    );
+    let incident = write(
+        tmp.path(),
+        "incident.toml",
+        &INCIDENT.replace(
+            "exposes = [\"name\", \"email\", \"phone\"]",
+            "exposes = [\"name\", \"emial\"]",
+        ),
+    );
     let (code, err, csv, _) = scope(&incident, None, &checkouts, &[]);
     assert_eq!(code, 1);
     assert!(csv.is_none());
-    assert!(err.contains("incident.toml:20: unknown item \"emial\""), "{err}");
+    assert!(
+        err.contains("incident.toml:20: unknown item \"emial\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn customers_required_when_an_exposure_reads_them() {
     let tmp = tempfile::tempdir().unwrap();
-    let checkouts = write(tmp.path(), "checkouts.csv", &format!("{CHECKOUT_HEADER}\n{GOOD_ROW}\n"));
-    let incident = write(tmp.path(), "incident.toml", &format!("{INCIDENT}\n[[exposure]]\nid = \"m\"\nrecords = \"customers\"\nexposes = [\"email\"]\n"));
+    let checkouts = write(
+        tmp.path(),
+        "checkouts.csv",
+        &format!("{CHECKOUT_HEADER}\n{GOOD_ROW}\n"),
+    );
+    let incident = write(
+        tmp.path(),
+        "incident.toml",
+        &format!(
+            "{INCIDENT}\n[[exposure]]\nid = \"m\"\nrecords = \"customers\"\nexposes = [\"email\"]\n"
+        ),
+    );
     let (code, err, _, _) = scope(&incident, None, &checkouts, &[]);
     assert_eq!(code, 1);
     assert!(err.contains("pass --customers"), "{err}");
@@ -94,12 +138,28 @@ fn customers_required_when_an_exposure_reads_them() {
 fn duplicate_customer_key() {
     let tmp = tempfile::tempdir().unwrap();
     let row = "C1,a@example.jp,山田,,,,,,,2020-01-01 00:00:00,";
-    let customers = write(tmp.path(), "customers.csv", &format!("{CUSTOMER_HEADER}\n{row}\n{}\n{row}\n", row.replace("C1", "C2")));
-    let checkouts = write(tmp.path(), "checkouts.csv", &format!("{CHECKOUT_HEADER}\n{GOOD_ROW}\n"));
+    let customers = write(
+        tmp.path(),
+        "customers.csv",
+        &format!(
+            "{CUSTOMER_HEADER}\n{row}\n{}\n{row}\n",
+            row.replace("C1", "C2")
+        ),
+    );
+    let checkouts = write(
+        tmp.path(),
+        "checkouts.csv",
+        &format!("{CHECKOUT_HEADER}\n{GOOD_ROW}\n"),
+    );
     let incident = write(tmp.path(), "incident.toml", INCIDENT);
     let (code, err, _, _) = scope(&incident, Some(&customers), &checkouts, &[]);
     assert_eq!(code, 1);
-    assert!(err.contains("customers.csv:4: column `customer_id`: \"C1\" appears again (first at line 2)"), "{err}");
+    assert!(
+        err.contains(
+            "customers.csv:4: column `customer_id`: \"C1\" appears again (first at line 2)"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -112,12 +172,20 @@ fn an_error_deep_in_a_large_file_is_placed_exactly() {
     let mut line = 2u64;
     for i in 0..120_000u64 {
         if i == 100_000 {
-            body.push_str(&GOOD_ROW.replace("K1,", &format!("K{i},")).replace(",false,online", ",maybe,online"));
+            body.push_str(
+                &GOOD_ROW
+                    .replace("K1,", &format!("K{i},"))
+                    .replace(",false,online", ",maybe,online"),
+            );
             body.push('\n');
             break;
         }
         if i % 7 == 0 {
-            body.push_str(&GOOD_ROW.replace("K1,", &format!("K{i},")).replace("山田 太郎", "\"山田\n太郎, \"\"様\"\"\""));
+            body.push_str(
+                &GOOD_ROW
+                    .replace("K1,", &format!("K{i},"))
+                    .replace("山田 太郎", "\"山田\n太郎, \"\"様\"\"\""),
+            );
             line += 2;
         } else {
             body.push_str(&GOOD_ROW.replace("K1,", &format!("K{i},")));
@@ -130,6 +198,9 @@ fn an_error_deep_in_a_large_file_is_placed_exactly() {
         let (code, err, csv, _) = scope(&incident, None, &checkouts, &["--threads", threads]);
         assert_eq!(code, 1);
         assert!(csv.is_none());
-        assert!(err.contains(&format!("checkouts.csv:{line}: column `logged_in`")), "threads {threads}: {err}");
+        assert!(
+            err.contains(&format!("checkouts.csv:{line}: column `logged_in`")),
+            "threads {threads}: {err}"
+        );
     }
 }

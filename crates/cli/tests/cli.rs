@@ -9,7 +9,12 @@ fn help_and_version() {
     let out = run(&["--version"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).starts_with("breachdesk "));
-    for command in [vec!["--help"], vec!["scope", "--help"], vec!["explain", "--help"], vec!["demo-data", "--help"]] {
+    for command in [
+        vec!["--help"],
+        vec!["scope", "--help"],
+        vec!["explain", "--help"],
+        vec!["demo-data", "--help"],
+    ] {
         let out = run(&command);
         assert_eq!(out.status.code(), Some(0), "{command:?}");
         assert!(stdout(&out).contains("Usage: breachdesk"), "{command:?}");
@@ -20,7 +25,21 @@ fn help_and_version() {
 fn usage_errors_exit_2() {
     assert_eq!(run(&["scope"]).status.code(), Some(2));
     assert_eq!(run(&["no-such-command"]).status.code(), Some(2));
-    assert_eq!(run(&["scope", "x.toml", "--checkouts", "c.csv", "--out", "o.csv", "--encoding", "latin9"]).status.code(), Some(2));
+    assert_eq!(
+        run(&[
+            "scope",
+            "x.toml",
+            "--checkouts",
+            "c.csv",
+            "--out",
+            "o.csv",
+            "--encoding",
+            "latin9"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -48,9 +67,20 @@ fn explain_says_why_and_why_not() {
     assert!(text.contains("Person S001"), "{text}");
     assert!(text.contains("AFFECTED by card-typed"), "{text}");
     assert!(text.contains("checkout K002"), "{text}");
-    assert!(text.contains("condition card_entry = [\"new\", \"updated\"] does not hold (the record has \"saved\")"), "{text}");
-    assert!(text.contains("outside the window (2022-11-14 23:59:59 +09:00 (Asia/Tokyo)"), "{text}");
-    assert!(text.contains("checkout K020"), "a guest checkout merged by email: {text}");
+    assert!(
+        text.contains(
+            "condition card_entry = [\"new\", \"updated\"] does not hold (the record has \"saved\")"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("outside the window (2022-11-14 23:59:59 +09:00 (Asia/Tokyo)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("checkout K020"),
+        "a guest checkout merged by email: {text}"
+    );
     // Excluded with its reason.
     let text = base("S003", false);
     assert!(text.contains("not affected"), "{text}");
@@ -60,8 +90,14 @@ fn explain_says_why_and_why_not() {
     let json: serde_json::Value = serde_json::from_str(&base("checkout:K010", true)).unwrap();
     assert_eq!(json["persons"][0]["person"], "checkout:K010");
     assert_eq!(json["persons"][0]["affected"], true);
-    assert_eq!(json["persons"][0]["records"][0]["verdicts"][0]["result"], "condition_failed");
-    assert_eq!(json["persons"][0]["records"][0]["verdicts"][1]["result"], "matched");
+    assert_eq!(
+        json["persons"][0]["records"][0]["verdicts"][0]["result"],
+        "condition_failed"
+    );
+    assert_eq!(
+        json["persons"][0]["records"][0]["verdicts"][1]["result"],
+        "matched"
+    );
     // Somebody unknown.
     let text = base("nobody@example.jp", false);
     assert!(text.contains("No record matches"), "{text}");

@@ -28,9 +28,19 @@ fn check(name: &str, customers: &Path, checkouts: &Path, extra: &[&str]) {
 fn examples_match_their_expected_output() {
     for name in ["software-shop", "confectionery"] {
         let dir = examples().join(name);
-        check(name, &dir.join("customers.csv"), &dir.join("checkouts.csv"), &[]);
+        check(
+            name,
+            &dir.join("customers.csv"),
+            &dir.join("checkouts.csv"),
+            &[],
+        );
         // One thread and many give the same bytes.
-        check(name, &dir.join("customers.csv"), &dir.join("checkouts.csv"), &["--threads", "1"]);
+        check(
+            name,
+            &dir.join("customers.csv"),
+            &dir.join("checkouts.csv"),
+            &["--threads", "1"],
+        );
     }
 }
 
@@ -44,14 +54,25 @@ fn cp932_input_is_detected_or_chosen() {
         assert!(!had_errors);
         std::fs::write(tmp.path().join(file), &bytes).unwrap();
     }
-    let (c, k) = (tmp.path().join("customers.csv"), tmp.path().join("checkouts.csv"));
+    let (c, k) = (
+        tmp.path().join("customers.csv"),
+        tmp.path().join("checkouts.csv"),
+    );
     check("software-shop", &c, &k, &[]);
     check("software-shop", &c, &k, &["--encoding", "cp932"]);
     // Read as UTF-8 on purpose, the same file is an error naming the place.
-    let (code, err, csv, _) = scope(&dir.join("incident.toml"), Some(&c), &k, &["--encoding", "utf-8"]);
+    let (code, err, csv, _) = scope(
+        &dir.join("incident.toml"),
+        Some(&c),
+        &k,
+        &["--encoding", "utf-8"],
+    );
     assert_eq!(code, 1);
     assert!(csv.is_none());
-    assert!(err.contains("customers.csv:2: column `name`: invalid UTF-8"), "{err}");
+    assert!(
+        err.contains("customers.csv:2: column `name`: invalid UTF-8"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -62,7 +83,11 @@ fn gzip_and_json_lines_give_the_same_answer() {
         let text = std::fs::read_to_string(dir.join(format!("{file}.csv"))).unwrap();
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(text.as_bytes()).unwrap();
-        std::fs::write(tmp.path().join(format!("{file}.csv.gz")), gz.finish().unwrap()).unwrap();
+        std::fs::write(
+            tmp.path().join(format!("{file}.csv.gz")),
+            gz.finish().unwrap(),
+        )
+        .unwrap();
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let headers = reader.headers().unwrap().clone();
         let mut jsonl = String::new();
@@ -88,6 +113,16 @@ fn gzip_and_json_lines_give_the_same_answer() {
         std::fs::write(tmp.path().join(format!("{file}.jsonl")), jsonl).unwrap();
     }
     let t = tmp.path();
-    check("confectionery", &t.join("customers.csv.gz"), &t.join("checkouts.csv.gz"), &[]);
-    check("confectionery", &t.join("customers.jsonl"), &t.join("checkouts.jsonl"), &[]);
+    check(
+        "confectionery",
+        &t.join("customers.csv.gz"),
+        &t.join("checkouts.csv.gz"),
+        &[],
+    );
+    check(
+        "confectionery",
+        &t.join("customers.jsonl"),
+        &t.join("checkouts.jsonl"),
+        &[],
+    );
 }

@@ -245,7 +245,8 @@ pub fn explain(
     let persons = by_person
         .into_iter()
         .map(|(person, mut records)| {
-            records.sort_by(|a, b| (a.kind, a.line).cmp(&(b.kind, b.line)));
+            // The account first, then checkouts in file order.
+            records.sort_by_key(|r| (r.kind != RecordKind::Customers.name(), r.line));
             let mut exposures = BTreeSet::new();
             let mut items = BTreeSet::new();
             for v in records.iter().flat_map(|r| &r.verdicts) {

@@ -62,6 +62,13 @@ pub fn render_explanation(explanation: &Explanation) -> String {
             if !details.is_empty() {
                 let _ = writeln!(out, "    {}", details.join(", "));
             }
+            if record.verdicts.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "    (no exposure of this incident reads {} records)",
+                    record.kind
+                );
+            }
             for v in &record.verdicts {
                 let _ = write!(out, "    - {}: ", v.exposure);
                 let _ = match &v.verdict {

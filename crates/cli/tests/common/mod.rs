@@ -29,23 +29,46 @@ pub fn p(path: &Path) -> &str {
 }
 
 /// Runs `scope` and returns (exit code, stderr, affected.csv if written, summary if written).
-pub fn scope(incident: &Path, customers: Option<&Path>, checkouts: &Path, extra: &[&str]) -> (i32, String, Option<String>, Option<String>) {
+pub fn scope(
+    incident: &Path,
+    customers: Option<&Path>,
+    checkouts: &Path,
+    extra: &[&str],
+) -> (i32, String, Option<String>, Option<String>) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("affected.csv");
     let summary = dir.path().join("summary.json");
     let mut cmd = bin();
-    cmd.arg("scope").arg(incident).arg("--checkouts").arg(checkouts).arg("--out").arg(&out).arg("--summary").arg(&summary);
+    cmd.arg("scope")
+        .arg(incident)
+        .arg("--checkouts")
+        .arg(checkouts)
+        .arg("--out")
+        .arg(&out)
+        .arg("--summary")
+        .arg(&summary);
     if let Some(c) = customers {
         cmd.arg("--customers").arg(c);
     }
     cmd.args(extra);
     let output = cmd.output().unwrap();
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     let code = output.status.code().unwrap_or(-1);
     if code != 0 {
-        assert!(leftovers.is_empty(), "a failed run left files behind: {leftovers:?}");
+        assert!(
+            leftovers.is_empty(),
+            "a failed run left files behind: {leftovers:?}"
+        );
     }
-    (code, stderr(&output), std::fs::read_to_string(&out).ok(), std::fs::read_to_string(&summary).ok())
+    (
+        code,
+        stderr(&output),
+        std::fs::read_to_string(&out).ok(),
+        std::fs::read_to_string(&summary).ok(),
+    )
 }
 
 pub const CHECKOUT_HEADER: &str = "checkout_id,submitted_at,customer_id,logged_in,channel,payment_method,card_entry,card_brand,card_last4,card_fingerprint,order_id,auto_renewal,product_category,name,name_kana,email,phone,postal_code,address";
