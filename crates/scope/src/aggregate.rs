@@ -15,7 +15,7 @@ pub(crate) struct Latest {
 }
 
 impl Latest {
-    fn offer(slot: &mut Option<Latest>, candidate: Option<Latest>) {
+    fn offer(slot: &mut Option<Box<Latest>>, candidate: Option<Box<Latest>>) {
         if let Some(c) = candidate
             && slot
                 .as_ref()
@@ -35,10 +35,11 @@ pub(crate) struct PersonAgg {
     pub cards: Vec<String>,
     pub first: Option<Instant>,
     pub last: Option<Instant>,
-    /// Name of the latest matched checkout that carried one.
-    pub latest_name: Option<Latest>,
+    /// Name of the latest matched checkout that carried one. Boxed: only
+    /// persons without an account need it, and the map's buckets stay small.
+    pub latest_name: Option<Box<Latest>>,
     /// Normalized email of the latest matched checkout that carried one.
-    pub latest_email: Option<Latest>,
+    pub latest_email: Option<Box<Latest>>,
 }
 
 /// One matched checkout, folded into its person.
@@ -62,10 +63,12 @@ impl PersonAgg {
         }
         self.first = Some(self.first.map_or(hit.at, |f| f.min(hit.at)));
         self.last = Some(self.last.map_or(hit.at, |l| l.max(hit.at)));
-        let latest = |value: &str| Latest {
-            at: hit.at,
-            line: hit.line,
-            value: value.to_owned(),
+        let latest = |value: &str| {
+            Box::new(Latest {
+                at: hit.at,
+                line: hit.line,
+                value: value.to_owned(),
+            })
         };
         if !hit.name.trim().is_empty() {
             Latest::offer(&mut self.latest_name, Some(latest(hit.name)));

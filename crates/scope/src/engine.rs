@@ -149,14 +149,17 @@ pub fn run_scope(incident: &Incident, inputs: &ScopeInputs) -> Result<ScopeResul
             }
             let (key, email) = checkout_owner(&directory, &record);
             let fingerprint = record.get(co::CARD_FINGERPRINT).trim();
+            // A person with an account is named by it: remembering the name
+            // and address typed on each checkout would only cost memory.
+            let known = directory.by_id(&key).is_some();
             let hit = CheckoutHit {
                 exposures: mask,
                 items,
                 card_fingerprint: (card && !fingerprint.is_empty()).then_some(fingerprint),
                 at: record.at,
                 line,
-                name: record.get(co::NAME),
-                normalized_email: email.as_deref(),
+                name: if known { "" } else { record.get(co::NAME) },
+                normalized_email: if known { None } else { email.as_deref() },
             };
             persons.entry(key).or_default().add_checkout(&hit);
         },

@@ -16,7 +16,8 @@ pub use explain::{
 };
 pub use explain_text::render_explanation;
 pub use output::{
-    AFFECTED_HEADER, AffectedPerson, Summary, affected_csv, summary_json, write_atomically,
+    AFFECTED_HEADER, AffectedPerson, Summary, WriteContent, affected_csv, summary_json,
+    write_affected_csv, write_atomically,
 };
 
 use breachdesk_ingest::IngestError;

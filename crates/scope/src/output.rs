@@ -55,12 +55,12 @@ pub const AFFECTED_HEADER: [&str; 9] = [
     "last_exposed_at",
 ];
 
-/// The bytes of `affected.csv`: RFC 4180, quoted only where needed, `\n` line ends.
-pub fn affected_csv(persons: &[AffectedPerson]) -> Result<Vec<u8>, csv::Error> {
+/// Writes `affected.csv`: RFC 4180, quoted only where needed, `\n` line ends.
+pub fn write_affected_csv<W: Write>(out: W, persons: &[AffectedPerson]) -> Result<W, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(Vec::with_capacity(persons.len() * 128));
+        .from_writer(out);
     writer.write_record(AFFECTED_HEADER)?;
     for p in persons {
         let checkouts = p.checkouts.to_string();
@@ -82,17 +82,26 @@ pub fn affected_csv(persons: &[AffectedPerson]) -> Result<Vec<u8>, csv::Error> {
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 
+/// The bytes of `affected.csv`, for callers that want them in memory.
+pub fn affected_csv(persons: &[AffectedPerson]) -> Result<Vec<u8>, csv::Error> {
+    write_affected_csv(Vec::new(), persons)
+}
+
 pub fn summary_json(summary: &Summary) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(summary).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }
 
+/// Produces one output file's content into a writer.
+pub type WriteContent<'a> = Box<dyn FnOnce(&mut dyn Write) -> Result<(), ScopeError> + 'a>;
+
 /// Writes every file to a temporary sibling first and renames only when all
-/// were written, so a failure leaves no output and no partial file.
-pub fn write_atomically(files: &[(&Path, &[u8])]) -> Result<(), ScopeError> {
+/// were written, so a failure leaves no output and no partial file. Content
+/// is streamed, never held whole.
+pub fn write_atomically(files: Vec<(&Path, WriteContent<'_>)>) -> Result<(), ScopeError> {
     let mut staged = Vec::with_capacity(files.len());
-    for (path, bytes) in files {
+    for (path, content) in files {
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -101,13 +110,15 @@ pub fn write_atomically(files: &[(&Path, &[u8])]) -> Result<(), ScopeError> {
             path: path.display().to_string(),
             source,
         };
-        let mut temp = tempfile::Builder::new()
+        let temp = tempfile::Builder::new()
             .prefix(".breachdesk-")
             .tempfile_in(dir)
             .map_err(io)?;
-        temp.write_all(bytes).map_err(io)?;
+        let mut writer = std::io::BufWriter::with_capacity(1 << 20, temp);
+        content(&mut writer)?;
+        let temp = writer.into_inner().map_err(|e| io(e.into_error()))?;
         temp.as_file().sync_all().map_err(io)?;
-        staged.push((temp, *path));
+        staged.push((temp, path));
     }
     for (temp, path) in staged {
         temp.persist(path).map_err(|e| ScopeError::Output {

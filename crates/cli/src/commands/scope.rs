@@ -1,8 +1,11 @@
 //! `breachdesk scope`: the affected set, written whole or not at all.
 
 use super::{InputArgs, read_incident};
-use breachdesk_scope::{affected_csv, run_scope, summary_json, write_atomically};
-use std::path::PathBuf;
+use breachdesk_scope::{
+    ScopeError, WriteContent, run_scope, summary_json, write_affected_csv, write_atomically,
+};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(clap::Args, Debug)]
@@ -24,13 +27,28 @@ pub fn run(args: ScopeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let incident = read_incident(&args.incident)?;
     let result = run_scope(&incident, &args.input.inputs())?;
-    let csv = affected_csv(&result.persons)?;
     let json = summary_json(&result.summary);
-    let mut files = vec![(args.out.as_path(), csv.as_slice())];
+    let persons = &result.persons;
+    let mut files: Vec<(&Path, WriteContent<'_>)> = vec![(
+        args.out.as_path(),
+        Box::new(move |w: &mut dyn Write| {
+            write_affected_csv(w, persons)?;
+            Ok(())
+        }),
+    )];
     if let Some(summary) = &args.summary {
-        files.push((summary.as_path(), json.as_slice()));
+        let json = json.as_slice();
+        files.push((
+            summary.as_path(),
+            Box::new(move |w: &mut dyn Write| {
+                w.write_all(json).map_err(|source| ScopeError::Output {
+                    path: summary.display().to_string(),
+                    source,
+                })
+            }),
+        ));
     }
-    write_atomically(&files)?;
+    write_atomically(files)?;
     let rows = result.checkouts_report.rows + result.customers_report.map_or(0, |r| r.rows);
     eprintln!(
         "{}: {} persons, {} cards, from {} rows in {:.1}s -> {}",
