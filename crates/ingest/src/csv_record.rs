@@ -8,7 +8,7 @@
 //! without copying, with a memchr fast path for the common quote-free line.
 
 use crate::error::RowError;
-use memchr::{memchr, memchr_iter};
+use memchr::{memchr, memchr_iter, memchr2};
 
 /// A field's text: a slice of the input, or of the scratch buffer when
 /// doubled quotes had to be collapsed.
@@ -58,18 +58,21 @@ impl<'a> CsvCursor<'a> {
                 return None;
             }
             let rest = &bytes[self.pos..];
-            let line_len = memchr(b'\n', rest).unwrap_or(rest.len());
-            let mut line = &rest[..line_len];
-            if line.last() == Some(&b'\r') {
-                line = &line[..line.len() - 1];
-            }
-            if line.is_empty() {
-                self.pos += (line_len + 1).min(rest.len());
-                self.line += 1;
-                continue;
-            }
+            // One scan finds the line's end, or tells that it has a quote.
+            let stop = memchr2(b'\n', b'"', rest).unwrap_or(rest.len());
+            let has_quote = rest.get(stop) == Some(&b'"');
             let start_line = self.line;
-            if memchr(b'"', line).is_none() {
+            if !has_quote {
+                let line_len = stop;
+                let mut line = &rest[..line_len];
+                if line.last() == Some(&b'\r') {
+                    line = &line[..line.len() - 1];
+                }
+                if line.is_empty() {
+                    self.pos += (line_len + 1).min(rest.len());
+                    self.line += 1;
+                    continue;
+                }
                 let mut field_start = self.pos;
                 for comma in memchr_iter(b',', line) {
                     fields.push(Field::Input(field_start, self.pos + comma));

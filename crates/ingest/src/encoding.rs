@@ -84,17 +84,21 @@ pub(crate) fn decode(bytes: &[u8], encoding: Encoding) -> Result<Cow<'_, str>, (
                 DecoderResult::OutputFull => Err((RowError::new(0, "decoder ran out of room"), 0)),
             }
         }
-        Encoding::Utf8 | Encoding::Auto => match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(Cow::Borrowed(text)),
-            Err(e) => {
-                let at = e.valid_up_to();
-                let message = "invalid UTF-8 (if the file is Shift_JIS, pass --encoding cp932)";
-                Err((
-                    RowError::new(crate::source::count_lines(&bytes[..at]), message),
-                    at,
-                ))
+        // simdutf8 validates Japanese text several times faster than std;
+        // std runs only on failure, to find the bad byte.
+        Encoding::Utf8 | Encoding::Auto => {
+            match simdutf8::basic::from_utf8(bytes).or_else(|_| std::str::from_utf8(bytes)) {
+                Ok(text) => Ok(Cow::Borrowed(text)),
+                Err(e) => {
+                    let at = e.valid_up_to();
+                    let message = "invalid UTF-8 (if the file is Shift_JIS, pass --encoding cp932)";
+                    Err((
+                        RowError::new(crate::source::count_lines(&bytes[..at]), message),
+                        at,
+                    ))
+                }
             }
-        },
+        }
     }
 }
 

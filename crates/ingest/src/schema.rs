@@ -1,7 +1,7 @@
 //! Mapping a file's columns onto a record kind, and checking each row's cells.
 
 use crate::error::RowError;
-use breachdesk_domain::column::{ColumnType, parse_flag};
+use breachdesk_domain::column::{ColumnDef, ColumnType, parse_flag};
 use breachdesk_domain::{Record, RecordKind, Zone};
 
 /// Which schema column each file column feeds, and how cells are checked.
@@ -11,6 +11,17 @@ pub(crate) struct Schema {
     pub zone: Zone,
     /// For each column of the file (CSV), the record column it fills.
     pub positions: Vec<Option<usize>>,
+    /// The columns whose cells are checked: typed ones and keys.
+    checked: Vec<(usize, ColumnDef)>,
+}
+
+fn checked_columns(kind: RecordKind) -> Vec<(usize, ColumnDef)> {
+    kind.columns()
+        .iter()
+        .enumerate()
+        .filter(|(i, def)| def.ty != ColumnType::Text || must_be_filled(kind, *i))
+        .map(|(i, def)| (i, *def))
+        .collect()
 }
 
 /// Key columns must not be empty: every other step addresses rows by them.
@@ -60,6 +71,7 @@ impl Schema {
             kind,
             zone: zone.clone(),
             positions,
+            checked: checked_columns(kind),
         })
     }
 
@@ -69,16 +81,19 @@ impl Schema {
             kind,
             zone: zone.clone(),
             positions: Vec::new(),
+            checked: checked_columns(kind),
         }
     }
 
     /// Checks the cells already placed in `record.text` and fills the parsed
-    /// parts: times, flags, whether a password hash is there.
+    /// parts: times, flags, whether a password hash is there. Free-text
+    /// columns need no check, so only typed and key columns are visited.
     pub fn finish(&self, record: &mut Record<'_>, line_offset: u64) -> Result<(), RowError> {
-        for (column, def) in self.kind.columns().iter().enumerate() {
+        for &(column, def) in &self.checked {
             let text = record.text[column];
             let bad = |message: String| RowError::new(line_offset, message).in_column(def.name);
-            if text.trim().is_empty() {
+            let blank = text.is_empty() || text.trim().is_empty();
+            if blank {
                 if must_be_filled(self.kind, column) {
                     return Err(bad("required value is empty".to_owned()));
                 }
@@ -87,10 +102,8 @@ impl Schema {
             match def.ty {
                 ColumnType::Text => {}
                 ColumnType::Flag => {
-                    let value = parse_flag(text.trim()).ok_or_else(|| {
-                        bad(format!(
-                            "cannot read {text:?} as a boolean (use true/false, 1/0 or leave empty)"
-                        ))
+                    let value = parse_flag(text).or_else(|| parse_flag(text.trim())).ok_or_else(|| {
+                        bad(format!("cannot read {text:?} as a boolean (use true/false, 1/0 or leave empty)"))
                     })?;
                     record.set_flag(column, value);
                 }
