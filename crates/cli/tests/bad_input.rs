@@ -14,7 +14,11 @@ fn fails_with(checkouts_body: &str, expected: &str) {
     assert_eq!(code, 1, "{err}");
     assert!(csv.is_none() && json.is_none(), "no output may be written");
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    assert!(err.contains(expected), "expected {expected:?} in: {err}");
+    assert_eq!(
+        err.matches(expected).count(),
+        1,
+        "expected {expected:?} once in: {err}"
+    );
 }
 
 #[test]
@@ -203,4 +207,68 @@ fn an_error_deep_in_a_large_file_is_placed_exactly() {
             "threads {threads}: {err}"
         );
     }
+}
+
+#[test]
+fn json_lines_errors_name_line_and_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incident = write(tmp.path(), "incident.toml", INCIDENT);
+    let good = r#"{"checkout_id":"K1","submitted_at":"2022-12-05T10:00:00+09:00","logged_in":false,"channel":"online","payment_method":"card","card_entry":"new","name":"山田","email":"a@example.jp"}"#;
+    let cases = [
+        (
+            format!("{good}\n{}\n", good.replace("\"logged_in\":false,", "")),
+            "checkouts.jsonl:2: column `logged_in`: missing required field",
+        ),
+        (
+            format!(
+                "{good}\n\n{}\n",
+                good.replace("2022-12-05T10:00:00+09:00", "yesterday")
+            ),
+            "checkouts.jsonl:3: column `submitted_at`: cannot read \"yesterday\"",
+        ),
+        (
+            format!("{good}\n{{\"checkout_id\": \n"),
+            "checkouts.jsonl:2: not a JSON object",
+        ),
+        (
+            format!("{}\n", good.replace("\"name\":\"山田\"", "\"name\":[1]")),
+            "checkouts.jsonl:1: column `name`: must be a string",
+        ),
+    ];
+    for (body, expected) in cases {
+        let checkouts = write(tmp.path(), "checkouts.jsonl", &body);
+        let (code, err, csv, _) = scope(&incident, None, &checkouts, &[]);
+        assert_eq!(code, 1, "{err}");
+        assert!(csv.is_none());
+        assert!(err.contains(expected), "expected {expected:?} in: {err}");
+    }
+}
+
+#[test]
+fn a_corrupt_gzip_file_is_an_error_not_a_short_read() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let incident = write(tmp.path(), "incident.toml", INCIDENT);
+    let mut body = format!("{CHECKOUT_HEADER}\n");
+    for i in 0..20_000 {
+        body.push_str(&GOOD_ROW.replace("K1,", &format!("K{i},")));
+        body.push('\n');
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(body.as_bytes()).unwrap();
+    let mut bytes = gz.finish().unwrap();
+    let cut = bytes.len() / 2;
+    bytes.truncate(cut);
+    let checkouts = tmp.path().join("checkouts.csv.gz");
+    std::fs::write(&checkouts, bytes).unwrap();
+    let (code, err, csv, _) = scope(&incident, None, &checkouts, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(csv.is_none());
+    assert_eq!(
+        err.trim(),
+        format!(
+            "error: {}: cannot read: incomplete deflate stream",
+            checkouts.display()
+        )
+    );
 }

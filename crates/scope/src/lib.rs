@@ -24,7 +24,7 @@ use breachdesk_ingest::IngestError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScopeError {
-    #[error("{0}")]
+    #[error(transparent)]
     Ingest(#[from] IngestError),
     #[error(
         "{file}:{line}: column `customer_id`: {id:?} appears again (first at line {first_line})"
@@ -42,6 +42,6 @@ pub enum ScopeError {
         path: String,
         source: std::io::Error,
     },
-    #[error("cannot write affected.csv: {0}")]
+    #[error("cannot write affected.csv")]
     Csv(#[from] csv::Error),
 }
