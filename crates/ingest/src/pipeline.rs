@@ -234,25 +234,14 @@ fn work<S>(
         if chunk.first_line > error_line.load(Ordering::Relaxed) {
             continue;
         }
+        let first_line = chunk.first_line;
+        let mut emit = |record: &Record<'_>, offset: u64| {
+            rows += 1;
+            each(&mut state, record, first_line + offset);
+        };
         let result = match format {
-            Format::Csv => csv_chunk(
-                &chunk.bytes,
-                schema,
-                encoding,
-                &mut state,
-                each,
-                chunk.first_line,
-                &mut rows,
-            ),
-            Format::JsonLines => json_chunk(
-                &chunk.bytes,
-                schema,
-                encoding,
-                &mut state,
-                each,
-                chunk.first_line,
-                &mut rows,
-            ),
+            Format::Csv => csv_chunk(&chunk.bytes, schema, encoding, &mut emit),
+            Format::JsonLines => json_chunk(&chunk.bytes, schema, encoding, &mut emit),
         };
         if let Err(e) = result {
             let e = e.locate(file, chunk.first_line);
@@ -269,14 +258,12 @@ fn work<S>(
     (state, rows, first_error)
 }
 
-fn csv_chunk<S>(
+/// Parses one CSV chunk, handing each checked record and its line offset to `emit`.
+fn csv_chunk(
     bytes: &[u8],
     schema: &Schema,
     encoding: Encoding,
-    state: &mut S,
-    each: &impl Fn(&mut S, &Record<'_>, u64),
-    first_line: u64,
-    rows: &mut u64,
+    emit: &mut impl FnMut(&Record<'_>, u64),
 ) -> Result<(), RowError> {
     let text = decode(bytes, encoding).map_err(|(e, at)| {
         let column = column_at(bytes, at).and_then(|i| schema.positions.get(i).copied().flatten());
@@ -307,20 +294,17 @@ fn csv_chunk<S>(
             }
         }
         schema.finish(&mut record, offset)?;
-        *rows += 1;
-        each(state, &record, first_line + offset);
+        emit(&record, offset);
     }
     Ok(())
 }
 
-fn json_chunk<S>(
+/// Parses one JSON Lines chunk, like [`csv_chunk`].
+fn json_chunk(
     bytes: &[u8],
     schema: &Schema,
     encoding: Encoding,
-    state: &mut S,
-    each: &impl Fn(&mut S, &Record<'_>, u64),
-    first_line: u64,
-    rows: &mut u64,
+    emit: &mut impl FnMut(&Record<'_>, u64),
 ) -> Result<(), RowError> {
     let text = decode(bytes, encoding).map_err(|(e, _)| e)?;
     for (offset, line) in text.split('\n').enumerate() {
@@ -332,8 +316,7 @@ fn json_chunk<S>(
         let mut record = Record::empty(schema.kind);
         jsonl::fill(&mut record, &cells);
         schema.finish(&mut record, offset)?;
-        *rows += 1;
-        each(state, &record, first_line + offset);
+        emit(&record, offset);
     }
     Ok(())
 }
