@@ -25,17 +25,19 @@ echo "first rows of $out/affected.csv:"
 head -n 4 "$out/affected.csv"
 
 echo
-echo "== 3. Explain: why is the first person affected?"
+echo "== 3. Explain: why is the first person in affected.csv affected?"
 first=$(sed -n 2p "$out/affected.csv" | cut -d, -f1)
 $bd explain examples/software-shop/incident.toml \
   --customers "$out/data/customers.csv" --checkouts "$out/data/checkouts.csv" "$first" | head -n 30
 
 echo
-echo "== 4. Explain: why is a customer who is not in affected.csv not affected?"
-unaffected=$(cut -d, -f1 "$out/data/customers.csv" | tail -n +2 | grep -vxFf <(cut -d, -f1 "$out/affected.csv") | head -n 1 || true)
+echo "== 4. Explain: why is a customer who paid with a saved card in the window not affected?"
+# Members whose card checkouts in December 2022 used a card saved earlier.
+unaffected=$(awk -F, '$7 == "saved" && $2 ~ /^2022-12/ && $3 != "" {print $3}' "$out/data/checkouts.csv" \
+  | grep -vxFf <(cut -d, -f1 "$out/affected.csv") | head -n 1 || true)
 if [ -n "$unaffected" ]; then
   $bd explain examples/software-shop/incident.toml \
-    --customers "$out/data/customers.csv" --checkouts "$out/data/checkouts.csv" "$unaffected" | head -n 20
+    --customers "$out/data/customers.csv" --checkouts "$out/data/checkouts.csv" "$unaffected" | head -n 30
 fi
 
 echo

@@ -73,8 +73,20 @@ fn explain_says_why_and_why_not() {
         ),
         "{text}"
     );
+    // Outside every window: folded to one line with its local time.
     assert!(
-        text.contains("outside the window (2022-11-14 23:59:59 +09:00 (Asia/Tokyo)"),
+        text.contains("outside every window (1):\n    checkout K003 (2022-11-14 23:59:59 +09:00)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "card-typed (checkouts): 2022-11-15 00:00:00 +09:00 .. 2023-01-17 23:59:59 +09:00"
+        ),
+        "{text}"
+    );
+    // Matched records come first.
+    assert!(
+        text.find("checkout K001").unwrap() < text.find("checkout K002").unwrap(),
         "{text}"
     );
     assert!(
@@ -83,7 +95,7 @@ fn explain_says_why_and_why_not() {
     );
     // Excluded with its reason.
     let text = base("S003", false);
-    assert!(text.contains("not affected"), "{text}");
+    assert!(text.contains("NOT affected"), "{text}");
     assert!(text.contains("excluded: automatic renewal"), "{text}");
     assert!(text.contains("excluded: data plan extensions"), "{text}");
     // JSON, and a checkout: key.

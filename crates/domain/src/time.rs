@@ -80,15 +80,11 @@ impl Zone {
             .to_string()
     }
 
-    /// A readable local time for people, e.g. `2023-01-17 23:30:00 (Asia/Tokyo)`.
+    /// A readable local time for people, e.g. `2023-01-17 23:30:00 +09:00`.
     pub fn format_readable(&self, instant: Instant) -> String {
         let ts = Timestamp::from_nanosecond(i128::from(instant.0)).unwrap_or(Timestamp::UNIX_EPOCH);
         let zoned = ts.to_zoned(self.tz.clone());
-        format!(
-            "{} ({})",
-            zoned.strftime("%Y-%m-%d %H:%M:%S %:z"),
-            self.name
-        )
+        zoned.strftime("%Y-%m-%d %H:%M:%S %:z").to_string()
     }
 
     /// Parses a timestamp cell: RFC 3339 / ISO 8601 with an offset, or without

@@ -15,7 +15,17 @@ pub struct Explanation {
     pub query: String,
     pub incident: String,
     pub timezone: String,
+    /// Each exposure's window, in the incident's zone.
+    pub windows: Vec<ExposureWindow>,
     pub persons: Vec<PersonExplanation>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExposureWindow {
+    pub exposure: String,
+    pub records: &'static str,
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -268,6 +278,16 @@ pub fn explain(
         query: query.to_owned(),
         incident: incident.id.clone(),
         timezone: incident.zone.name().to_owned(),
+        windows: incident
+            .exposures
+            .iter()
+            .map(|e| ExposureWindow {
+                exposure: e.id.clone(),
+                records: e.records.name(),
+                from: e.from.map(|t| incident.zone.format_readable(t)),
+                to: e.to.map(|t| incident.zone.format_readable(t)),
+            })
+            .collect(),
         persons,
     })
 }

@@ -12,7 +12,8 @@ mod output;
 pub use directory::{CustomerDirectory, CustomerInfo};
 pub use engine::{ScopeInputs, ScopeResult, run_scope};
 pub use explain::{
-    Explanation, ExposureVerdict, PersonExplanation, RecordExplanation, Verdict, explain,
+    Explanation, ExposureVerdict, ExposureWindow, PersonExplanation, RecordExplanation, Verdict,
+    explain,
 };
 pub use explain_text::render_explanation;
 pub use output::{
