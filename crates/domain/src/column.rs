@@ -144,11 +144,14 @@ pub static CUSTOMER_COLUMNS: [ColumnDef; 11] = [
     col("withdrawn_at", Time, false),
 ];
 
-/// Reads a boolean cell: `true`/`false`, `1`/`0`, empty = false.
+/// Reads a boolean cell: `true`/`false` (any case: Excel writes `TRUE`),
+/// `1`/`0`, empty = false.
 pub fn parse_flag(text: &str) -> Option<bool> {
     match text {
         "true" | "1" => Some(true),
         "false" | "0" | "" => Some(false),
+        _ if text.eq_ignore_ascii_case("true") => Some(true),
+        _ if text.eq_ignore_ascii_case("false") => Some(false),
         _ => None,
     }
 }
@@ -192,7 +195,9 @@ mod tests {
     fn flags() {
         assert_eq!(parse_flag("1"), Some(true));
         assert_eq!(parse_flag(""), Some(false));
-        assert_eq!(parse_flag("TRUE"), None);
+        assert_eq!(parse_flag("TRUE"), Some(true));
+        assert_eq!(parse_flag("False"), Some(false));
+        assert_eq!(parse_flag("2"), None);
         assert_eq!(parse_flag("yes"), None);
     }
 }
