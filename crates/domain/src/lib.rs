@@ -8,6 +8,7 @@ pub mod incident;
 pub mod item;
 pub mod person;
 pub mod record;
+pub mod regulator;
 pub mod time;
 
 pub use column::{ColumnDef, ColumnType, RecordKind};

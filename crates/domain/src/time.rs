@@ -65,6 +65,12 @@ impl Zone {
         self.start_of_day(next).map(|i| Instant(i.0 - 1))
     }
 
+    /// The local calendar date of an instant.
+    pub fn local_date(&self, instant: Instant) -> Option<Date> {
+        let ts = Timestamp::from_nanosecond(i128::from(instant.0)).ok()?;
+        Some(ts.to_zoned(self.tz.clone()).date())
+    }
+
     /// RFC 3339 with this zone's offset at that instant, e.g.
     /// `2023-01-17T23:30:00+09:00`; fractions only when present.
     pub fn format(&self, instant: Instant) -> String {

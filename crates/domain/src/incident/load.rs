@@ -5,6 +5,7 @@ use super::raw::{RawConditions, RawExposure, RawFile};
 use super::{Condition, Exclusion, Expected, Exposure, Incident, column_type, item_source};
 use crate::column::{ColumnType, RecordKind};
 use crate::item::{Item, ItemSet};
+use crate::regulator::RegulatorFacts;
 use crate::time::{Instant, Zone, timestamp_to_instant};
 use std::collections::HashSet;
 use std::fmt;
@@ -105,7 +106,19 @@ pub fn load_incident(file: &str, source: &str) -> Result<Incident, IncidentError
         }
         exposures.push(compile_exposure(&ctx, &zone, raw_exposure)?);
     }
+    let regulator = match &raw.incident.discovered {
+        Some(d) => Some(RegulatorFacts {
+            discovered: bound(&ctx, &zone, d, Bound::From)?,
+            unauthorized_access: raw.incident.unauthorized_access,
+            eu_residents: raw.incident.eu_residents,
+        }),
+        None if raw.incident.unauthorized_access || raw.incident.eu_residents => {
+            return Err(ctx.err(None, "`unauthorized_access` and `eu_residents` need `discovered` (the date the shop learned of the incident)"));
+        }
+        None => None,
+    };
     Ok(Incident {
+        regulator,
         id: raw.incident.id.into_inner(),
         title: raw.incident.title,
         zone,

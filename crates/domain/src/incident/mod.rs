@@ -17,6 +17,8 @@ pub struct Incident {
     pub title: String,
     pub zone: Zone,
     pub exposures: Vec<Exposure>,
+    /// The regulator's clock, when the file says when the incident was discovered.
+    pub regulator: Option<crate::regulator::RegulatorFacts>,
 }
 
 impl Incident {

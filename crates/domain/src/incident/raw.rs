@@ -20,6 +20,12 @@ pub(crate) struct RawIncident {
     #[serde(default)]
     pub title: String,
     pub timezone: Spanned<String>,
+    /// When the shop became aware: a local date or a date-time.
+    pub discovered: Option<Spanned<Datetime>>,
+    #[serde(default)]
+    pub unauthorized_access: bool,
+    #[serde(default)]
+    pub eu_residents: bool,
 }
 
 #[derive(Deserialize)]

@@ -372,3 +372,21 @@ fn load_errors_name_the_line() {
     let e = load_incident("x.toml", "[incident]\nid = \"t\ntimezone = 1\n").unwrap_err();
     assert_eq!(e.line, Some(2), "{e}");
 }
+
+#[test]
+fn regulator_facts_are_read() {
+    let inc = load_incident(
+        "x.toml",
+        "[incident]\nid = \"t\"\ntimezone = \"Asia/Tokyo\"\ndiscovered = 2023-02-01\nunauthorized_access = true\n\n[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\nexposes = [\"name\"]\n",
+    )
+    .unwrap();
+    let facts = inc.regulator.unwrap();
+    assert_eq!(
+        inc.zone.format(facts.discovered),
+        "2023-02-01T00:00:00+09:00"
+    );
+    assert!(facts.unauthorized_access && !facts.eu_residents);
+    let e = load_incident("x.toml", "[incident]\nid = \"t\"\ntimezone = \"Asia/Tokyo\"\neu_residents = true\n\n[[exposure]]\nid = \"a\"\nrecords = \"checkouts\"\nexposes = [\"name\"]\n").unwrap_err();
+    assert!(e.message.contains("need `discovered`"), "{e}");
+    assert!(card_incident().regulator.is_none());
+}
