@@ -1,0 +1,53 @@
+//! The schema, embedded, with one list of migrations for both backends: the
+//! names are identical, only column types differ where the engines do.
+
+/// (version, name, statements). Statements use `{blob}` for a byte column.
+pub(crate) const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
+    1,
+    "desk",
+    &[
+        "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        // One row per `load`: figures only, never personal data.
+        "CREATE TABLE generations (
+            generation BIGINT PRIMARY KEY,
+            loaded_at TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            incident_id TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            changes TEXT NOT NULL
+        )",
+        // A person's stable internal id; the key and email only as keyed
+        // blind indexes and a sealed copy of the key.
+        "CREATE TABLE persons (
+            person_id BIGINT PRIMARY KEY,
+            key_index {blob} NOT NULL UNIQUE,
+            email_index {blob},
+            sealed_key {blob} NOT NULL
+        )",
+        "CREATE INDEX persons_email_index ON persons (email_index)",
+        // What one generation says about one person; the personal part sealed.
+        "CREATE TABLE person_generations (
+            generation BIGINT NOT NULL,
+            person_id BIGINT NOT NULL,
+            exposures TEXT NOT NULL,
+            items TEXT NOT NULL,
+            checkouts BIGINT NOT NULL,
+            cards BIGINT NOT NULL,
+            sealed {blob} NOT NULL,
+            PRIMARY KEY (generation, person_id)
+        )",
+        "CREATE TABLE audit (
+            seq BIGINT PRIMARY KEY,
+            at TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            action TEXT NOT NULL,
+            person_id BIGINT,
+            detail TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )",
+    ],
+)];
+
+pub(crate) const MIGRATIONS_TABLE: &str =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)";

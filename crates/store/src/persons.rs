@@ -1,0 +1,210 @@
+//! Generations and the persons they list.
+
+use crate::audit::append_in_tx;
+use crate::rows::{GenerationRow, NewAudit, PersonGenerationRow, PersonRow};
+use crate::{Store, StoreError, dispatch};
+
+/// Rows per multi-row INSERT: one statement per row was a hundred times
+/// slower, and SQLite allows at most 32,766 bound values per statement.
+const BATCH: usize = 2000;
+
+type PersonTuple = (i64, Vec<u8>, Option<Vec<u8>>, Vec<u8>);
+type PersonGenerationTuple = (i64, i64, String, String, i64, i64, Vec<u8>);
+type GenerationTuple = (i64, String, String, String, String, String);
+
+fn person(t: PersonTuple) -> PersonRow {
+    PersonRow {
+        person_id: t.0,
+        key_index: t.1,
+        email_index: t.2,
+        sealed_key: t.3,
+    }
+}
+
+fn person_generation(t: PersonGenerationTuple) -> PersonGenerationRow {
+    PersonGenerationRow {
+        generation: t.0,
+        person_id: t.1,
+        exposures: t.2,
+        items: t.3,
+        checkouts: t.4,
+        cards: t.5,
+        sealed: t.6,
+    }
+}
+
+fn generation(t: GenerationTuple) -> GenerationRow {
+    GenerationRow {
+        generation: t.0,
+        loaded_at: t.1,
+        operator: t.2,
+        incident_id: t.3,
+        summary: t.4,
+        changes: t.5,
+    }
+}
+
+const PERSON_COLUMNS: &str = "SELECT person_id, key_index, email_index, sealed_key FROM persons";
+const PG_COLUMNS: &str = "SELECT generation, person_id, exposures, items, checkouts, cards, sealed FROM person_generations";
+
+impl Store {
+    pub async fn persons(&self) -> Result<Vec<PersonRow>, StoreError> {
+        dispatch!(self, pool => {
+            let rows: Vec<PersonTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{PERSON_COLUMNS} ORDER BY person_id"))).fetch_all(pool).await?;
+            Ok(rows.into_iter().map(person).collect())
+        })
+    }
+
+    pub async fn person_by_key_index(
+        &self,
+        key_index: &[u8],
+    ) -> Result<Option<PersonRow>, StoreError> {
+        dispatch!(self, pool => {
+            let row: Option<PersonTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{PERSON_COLUMNS} WHERE key_index = $1")))
+                .bind(key_index)
+                .fetch_optional(pool)
+                .await?;
+            Ok(row.map(person))
+        })
+    }
+
+    pub async fn persons_by_email_index(
+        &self,
+        email_index: &[u8],
+    ) -> Result<Vec<PersonRow>, StoreError> {
+        dispatch!(self, pool => {
+            let rows: Vec<PersonTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{PERSON_COLUMNS} WHERE email_index = $1 ORDER BY person_id")))
+                .bind(email_index)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows.into_iter().map(person).collect())
+        })
+    }
+
+    pub async fn generations(&self) -> Result<Vec<GenerationRow>, StoreError> {
+        dispatch!(self, pool => {
+            let rows: Vec<GenerationTuple> = sqlx::query_as(
+                "SELECT generation, loaded_at, operator, incident_id, summary, changes FROM generations ORDER BY generation",
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(generation).collect())
+        })
+    }
+
+    /// Every person listed by one generation.
+    pub async fn generation_persons(
+        &self,
+        generation: i64,
+    ) -> Result<Vec<PersonGenerationRow>, StoreError> {
+        dispatch!(self, pool => {
+            let rows: Vec<PersonGenerationTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{PG_COLUMNS} WHERE generation = $1 ORDER BY person_id")))
+                .bind(generation)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows.into_iter().map(person_generation).collect())
+        })
+    }
+
+    /// One person's entries in every generation that listed them.
+    pub async fn person_history(
+        &self,
+        person_id: i64,
+    ) -> Result<Vec<PersonGenerationRow>, StoreError> {
+        dispatch!(self, pool => {
+            let rows: Vec<PersonGenerationTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{PG_COLUMNS} WHERE person_id = $1 ORDER BY generation")))
+                .bind(person_id)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows.into_iter().map(person_generation).collect())
+        })
+    }
+
+    /// The highest person id in use (new persons are numbered after it).
+    pub async fn max_person_id(&self) -> Result<i64, StoreError> {
+        dispatch!(self, pool => {
+            let max: Option<i64> = sqlx::query_scalar("SELECT MAX(person_id) FROM persons").fetch_one(pool).await?;
+            Ok(max.unwrap_or(0))
+        })
+    }
+
+    /// Writes a whole generation, its new persons and its audit row in one
+    /// transaction: a crash leaves the previous state, never half a load.
+    pub async fn save_generation(
+        &self,
+        generation: &GenerationRow,
+        new_persons: &[PersonRow],
+        rows: &[PersonGenerationRow],
+        audit: &NewAudit,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO generations (generation, loaded_at, operator, incident_id, summary, changes) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(generation.generation)
+                .bind(&generation.loaded_at)
+                .bind(&generation.operator)
+                .bind(&generation.incident_id)
+                .bind(&generation.summary)
+                .bind(&generation.changes)
+                .execute(&mut *tx)
+                .await?;
+            for batch in new_persons.chunks(BATCH) {
+                let mut q = sqlx::QueryBuilder::new("INSERT INTO persons (person_id, key_index, email_index, sealed_key) ");
+                q.push_values(batch, |mut b, p| {
+                    b.push_bind(p.person_id).push_bind(&p.key_index).push_bind(&p.email_index).push_bind(&p.sealed_key);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            for batch in rows.chunks(BATCH) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO person_generations (generation, person_id, exposures, items, checkouts, cards, sealed) ",
+                );
+                q.push_values(batch, |mut b, r| {
+                    b.push_bind(r.generation)
+                        .push_bind(r.person_id)
+                        .push_bind(&r.exposures)
+                        .push_bind(&r.items)
+                        .push_bind(r.checkouts)
+                        .push_bind(r.cards)
+                        .push_bind(&r.sealed);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            append_in_tx!(self, tx, audit);
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Replaces a person's sealed key and indexes (key rotation).
+    pub async fn replace_person_crypto(&self, row: &PersonRow) -> Result<(), StoreError> {
+        dispatch!(self, pool => {
+            sqlx::query("UPDATE persons SET key_index = $1, email_index = $2, sealed_key = $3 WHERE person_id = $4")
+                .bind(&row.key_index)
+                .bind(&row.email_index)
+                .bind(&row.sealed_key)
+                .bind(row.person_id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// Replaces one generation entry's sealed data (key rotation).
+    pub async fn replace_generation_sealed(
+        &self,
+        generation: i64,
+        person_id: i64,
+        sealed: &[u8],
+    ) -> Result<(), StoreError> {
+        dispatch!(self, pool => {
+            sqlx::query("UPDATE person_generations SET sealed = $1 WHERE generation = $2 AND person_id = $3")
+                .bind(sealed)
+                .bind(generation)
+                .bind(person_id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,232 @@
+//! One storage story, run on SQLite always and on PostgreSQL when
+//! `BREACHDESK_TEST_DATABASE_URL` names a server (an admin URL: the test
+//! creates and drops a database of its own there).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use breachdesk_store::{
+    GenerationRow, NewAudit, PersonGenerationRow, PersonRow, Store, verify_chain,
+};
+
+fn person(id: i64) -> PersonRow {
+    PersonRow {
+        person_id: id,
+        key_index: vec![id as u8; 32],
+        email_index: Some(vec![100 + (id % 2) as u8; 32]),
+        sealed_key: format!("sealed-key-{id}").into_bytes(),
+    }
+}
+
+fn entry(generation: i64, person_id: i64, items: &str) -> PersonGenerationRow {
+    PersonGenerationRow {
+        generation,
+        person_id,
+        exposures: "card-typed".into(),
+        items: items.into(),
+        checkouts: 1,
+        cards: 1,
+        sealed: format!("sealed-{generation}-{person_id}").into_bytes(),
+    }
+}
+
+fn generation(n: i64) -> GenerationRow {
+    GenerationRow {
+        generation: n,
+        loaded_at: format!("2023-02-0{n}T10:00:00Z"),
+        operator: "tester".into(),
+        incident_id: "t".into(),
+        summary: "{}".into(),
+        changes: "{}".into(),
+    }
+}
+
+fn audit(action: &str, person_id: Option<i64>) -> NewAudit {
+    NewAudit {
+        at: "2023-02-01T10:00:00Z".into(),
+        operator: "tester".into(),
+        action: action.into(),
+        person_id,
+        detail: "{}".into(),
+    }
+}
+
+/// The story; returns how many checks ran, so the caller can report it.
+async fn story(url: &str) -> usize {
+    let mut checks = 0;
+    let mut check = |ok: bool, what: &str| {
+        assert!(ok, "{what}");
+        checks += 1;
+    };
+    let store = Store::open(url).await.unwrap();
+    // Opening twice migrates once.
+    let again = Store::open(url).await.unwrap();
+    check(
+        again.migrations().await.unwrap() == ["desk"],
+        "migration names",
+    );
+
+    check(store.meta("key_id").await.unwrap().is_none(), "no meta yet");
+    store.set_meta("key_id", "a").await.unwrap();
+    store.set_meta("key_id", "b").await.unwrap();
+    check(
+        store.meta("key_id").await.unwrap().as_deref() == Some("b"),
+        "meta overwritten",
+    );
+
+    // Generation 1: three persons, written in batches larger than one.
+    let persons: Vec<_> = (1..=3).map(person).collect();
+    let rows: Vec<_> = (1..=3).map(|p| entry(1, p, "card_number;email")).collect();
+    store
+        .save_generation(&generation(1), &persons, &rows, &audit("load", None))
+        .await
+        .unwrap();
+    check(
+        store.persons().await.unwrap() == persons,
+        "persons read back",
+    );
+    check(store.max_person_id().await.unwrap() == 3, "max id");
+    check(
+        store.person_by_key_index(&[2u8; 32]).await.unwrap() == Some(person(2)),
+        "by key index",
+    );
+    check(
+        store
+            .persons_by_email_index(&[101u8; 32])
+            .await
+            .unwrap()
+            .len()
+            == 2,
+        "by email index: persons 1 and 3",
+    );
+    check(
+        store.generation_persons(1).await.unwrap() == rows,
+        "generation rows",
+    );
+
+    // A failing generation (duplicate person id) leaves nothing behind.
+    let failed = store
+        .save_generation(
+            &generation(2),
+            &[person(3)],
+            &[entry(2, 3, "email")],
+            &audit("load", None),
+        )
+        .await;
+    check(failed.is_err(), "duplicate person rejected");
+    check(
+        store.generations().await.unwrap().len() == 1,
+        "no half-written generation",
+    );
+    check(
+        store.audit_entries().await.unwrap().len() == 1,
+        "no audit row of the failed load",
+    );
+
+    // Generation 2: person 1 changed, 2 removed, 4 new; generation 1 stays readable.
+    let rows2 = vec![
+        entry(2, 1, "email"),
+        entry(2, 3, "card_number;email"),
+        entry(2, 4, "name"),
+    ];
+    store
+        .save_generation(&generation(2), &[person(4)], &rows2, &audit("load", None))
+        .await
+        .unwrap();
+    check(
+        store.generation_persons(1).await.unwrap() == rows,
+        "earlier generation intact",
+    );
+    check(
+        store.generation_persons(2).await.unwrap() == rows2,
+        "new generation",
+    );
+    check(
+        store.person_history(1).await.unwrap().len() == 2,
+        "history of person 1",
+    );
+
+    // Audit chain.
+    for i in 0..5 {
+        store
+            .append_audit(&audit("read-person", Some(i)))
+            .await
+            .unwrap();
+    }
+    let entries = store.audit_entries().await.unwrap();
+    check(verify_chain(&entries) == Ok(7), "chain verifies");
+    let mut edited = entries.clone();
+    edited[3].detail = "{\"changed\":true}".into();
+    check(
+        verify_chain(&edited).map_err(|b| b.seq) == Err(4),
+        "edit found at its row",
+    );
+    let mut removed = entries.clone();
+    removed.remove(2);
+    check(
+        verify_chain(&removed).map_err(|b| b.seq) == Err(4),
+        "removal found",
+    );
+    let mut reordered = entries.clone();
+    reordered.swap(4, 5);
+    check(verify_chain(&reordered).is_err(), "reorder found");
+
+    // Rotation-style replacements.
+    let mut p = person(4);
+    p.sealed_key = b"resealed".to_vec();
+    p.key_index = vec![44; 32];
+    store.replace_person_crypto(&p).await.unwrap();
+    check(
+        store.person_by_key_index(&[44u8; 32]).await.unwrap() == Some(p),
+        "replaced crypto",
+    );
+    store
+        .replace_generation_sealed(2, 4, b"resealed-row")
+        .await
+        .unwrap();
+    check(
+        store.person_history(4).await.unwrap()[0].sealed == b"resealed-row",
+        "replaced sealed row",
+    );
+    store.close().await;
+    again.close().await;
+    checks
+}
+
+#[tokio::test]
+async fn storage_story_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("desk.db").display());
+    let checks = story(&url).await;
+    println!("sqlite storage story: {checks} checks passed");
+}
+
+#[tokio::test]
+async fn storage_story_on_postgres() {
+    let Ok(admin_url) = std::env::var("BREACHDESK_TEST_DATABASE_URL") else {
+        println!("postgres storage story: skipped (BREACHDESK_TEST_DATABASE_URL is not set)");
+        return;
+    };
+    let name = format!("breachdesk_test_{}", std::process::id());
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(&admin_url);
+    let checks = story(&format!("{base}/{name}")).await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {name} WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    println!("postgres storage story: {checks} checks passed");
+}
