@@ -40,6 +40,34 @@ pub(crate) struct PersonAgg {
     pub latest_name: Option<Box<Latest>>,
     /// Normalized email of the latest matched checkout that carried one.
     pub latest_email: Option<Box<Latest>>,
+    /// The matched checkouts themselves, when the caller asked for them.
+    pub details: Vec<CheckoutDetail>,
+}
+
+/// What later steps need of one matched checkout: enough to name it in a
+/// notice or answer an inquiry, never the full card number.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CheckoutDetail {
+    pub checkout_id: String,
+    pub order_id: String,
+    /// `submitted_at` in the incident's zone (RFC 3339).
+    pub submitted_at: String,
+    pub payment_method: String,
+    pub card_brand: String,
+    pub card_last4: String,
+    /// Exposure ids this checkout matched.
+    pub exposures: Vec<String>,
+    #[serde(skip)]
+    pub(crate) sort_key: (Instant, u64),
+}
+
+// Personal data: Debug names the checkout only.
+impl std::fmt::Debug for CheckoutDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckoutDetail")
+            .field("checkout_id", &self.checkout_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One matched checkout, folded into its person.
@@ -51,10 +79,11 @@ pub(crate) struct CheckoutHit<'a> {
     pub line: u64,
     pub name: &'a str,
     pub normalized_email: Option<&'a str>,
+    pub detail: Option<CheckoutDetail>,
 }
 
 impl PersonAgg {
-    pub fn add_checkout(&mut self, hit: &CheckoutHit<'_>) {
+    pub fn add_checkout(&mut self, hit: CheckoutHit<'_>) {
         self.exposures |= hit.exposures;
         self.items = self.items.union(hit.items);
         self.checkouts += 1;
@@ -76,6 +105,7 @@ impl PersonAgg {
         if let Some(email) = hit.normalized_email {
             Latest::offer(&mut self.latest_email, Some(latest(email)));
         }
+        self.details.extend(hit.detail);
     }
 
     pub fn add_customer(&mut self, exposures: u64, items: ItemSet) {
@@ -106,6 +136,7 @@ impl PersonAgg {
         };
         Latest::offer(&mut self.latest_name, other.latest_name);
         Latest::offer(&mut self.latest_email, other.latest_email);
+        self.details.extend(other.details);
     }
 }
 

@@ -2,7 +2,7 @@
 //! then checkouts, each streamed once on all cores.
 
 use crate::ScopeError;
-use crate::aggregate::{CheckoutHit, PersonAgg, PersonMap, merge_maps};
+use crate::aggregate::{CheckoutDetail, CheckoutHit, PersonAgg, PersonMap, merge_maps};
 use crate::directory::{CustomerDirectory, DirectoryShard};
 use crate::output::{AffectedPerson, Summary};
 use breachdesk_domain::column::{checkout as co, customer as cu};
@@ -19,6 +19,9 @@ pub struct ScopeInputs {
     pub customers: Option<Input>,
     pub checkouts: Input,
     pub threads: usize,
+    /// Keep each person's matched checkouts (for the desk); costs memory
+    /// in proportion to the affected set.
+    pub collect_checkouts: bool,
 }
 
 /// The answer: who is affected and the figures over them.
@@ -160,8 +163,18 @@ pub fn run_scope(incident: &Incident, inputs: &ScopeInputs) -> Result<ScopeResul
                 line,
                 name: if known { "" } else { record.get(co::NAME) },
                 normalized_email: if known { None } else { email.as_deref() },
+                detail: inputs.collect_checkouts.then(|| CheckoutDetail {
+                    checkout_id: record.get(co::CHECKOUT_ID).to_owned(),
+                    order_id: record.get(co::ORDER_ID).to_owned(),
+                    submitted_at: incident.zone.format(record.at),
+                    payment_method: record.get(co::PAYMENT_METHOD).to_owned(),
+                    card_brand: record.get(co::CARD_BRAND).to_owned(),
+                    card_last4: last4(record.get(co::CARD_LAST4)),
+                    exposures: exposure_ids(incident, mask),
+                    sort_key: (record.at, line),
+                }),
             };
-            persons.entry(key).or_default().add_checkout(&hit);
+            persons.entry(key).or_default().add_checkout(hit);
         },
     )?;
     let persons = merge_maps(std::iter::once(customer_hits).chain(maps));
@@ -233,14 +246,9 @@ fn finish(
                     .map(|l| l.value.clone())
                     .unwrap_or_default(),
             };
-            let mut exposures: Vec<String> = incident
-                .exposures
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| agg.exposures & (1 << i) != 0)
-                .map(|(_, e)| e.id.clone())
-                .collect();
-            exposures.sort_unstable();
+            let exposures = exposure_ids(incident, agg.exposures);
+            let mut checkouts_detail = agg.details;
+            checkouts_detail.sort_by_key(|d| d.sort_key);
             AffectedPerson {
                 first_exposed_at: agg.first.map(|t| incident.zone.format(t)),
                 last_exposed_at: agg.last.map(|t| incident.zone.format(t)),
@@ -251,8 +259,42 @@ fn finish(
                 items: agg.items,
                 checkouts: agg.checkouts,
                 cards: agg.cards.len() as u64,
+                checkouts_detail,
             }
         })
         .collect();
     (persons, summary)
+}
+
+/// Ids of the exposures in a mask, sorted.
+fn exposure_ids(incident: &Incident, mask: u64) -> Vec<String> {
+    let mut ids: Vec<String> = incident
+        .exposures
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, e)| e.id.clone())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// At most the last four digits: a longer value (a full number typed into
+/// the wrong column) must never be kept.
+fn last4(value: &str) -> String {
+    let digits: Vec<char> = value.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(4)..].iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last4;
+
+    #[test]
+    fn only_the_last_four_digits_are_kept() {
+        assert_eq!(last4("4242"), "4242");
+        assert_eq!(last4("4111 1111 1111 1234"), "1234");
+        assert_eq!(last4("12"), "12");
+        assert_eq!(last4(""), "");
+    }
 }

@@ -9,6 +9,7 @@ mod explain;
 mod explain_text;
 mod output;
 
+pub use aggregate::CheckoutDetail;
 pub use directory::{CustomerDirectory, CustomerInfo};
 pub use engine::{ScopeInputs, ScopeResult, run_scope};
 pub use explain::{

@@ -20,6 +20,8 @@ pub struct AffectedPerson {
     pub cards: u64,
     pub first_exposed_at: Option<String>,
     pub last_exposed_at: Option<String>,
+    /// Matched checkouts by time, when collected (see `ScopeInputs::collect_checkouts`).
+    pub checkouts_detail: Vec<crate::aggregate::CheckoutDetail>,
 }
 
 // Rows are personal data: Debug shows the key only, never email or name.

@@ -16,6 +16,7 @@ fn example(name: &str) -> (String, String) {
         customers: Some(Input::new(dir.join("customers.csv"))),
         checkouts: Input::new(dir.join("checkouts.csv")),
         threads: 2,
+        collect_checkouts: true,
     };
     let result = run_scope(&incident, &inputs).unwrap();
     let csv = String::from_utf8(affected_csv(&result.persons).unwrap()).unwrap();
@@ -34,6 +35,38 @@ fn example(name: &str) -> (String, String) {
 #[test]
 fn software_shop() {
     example("software-shop");
+}
+
+#[test]
+fn matched_checkouts_are_kept_in_time_order_with_last_four_only() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/software-shop");
+    let source = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
+    let incident = load_incident("incident.toml", &source).unwrap();
+    let inputs = ScopeInputs {
+        customers: Some(Input::new(dir.join("customers.csv"))),
+        checkouts: Input::new(dir.join("checkouts.csv")),
+        threads: 2,
+        collect_checkouts: true,
+    };
+    let result = run_scope(&incident, &inputs).unwrap();
+    let s001 = result.persons.iter().find(|p| p.person == "S001").unwrap();
+    let ids: Vec<_> = s001
+        .checkouts_detail
+        .iter()
+        .map(|d| d.checkout_id.as_str())
+        .collect();
+    assert_eq!(ids, ["K001", "K020", "K004"]);
+    let k004 = &s001.checkouts_detail[2];
+    assert_eq!(
+        (
+            k004.order_id.as_str(),
+            k004.card_brand.as_str(),
+            k004.card_last4.as_str()
+        ),
+        ("O004", "JCB", "3530")
+    );
+    assert_eq!(k004.submitted_at, "2023-01-17T23:59:59+09:00");
+    assert_eq!(k004.exposures, ["card-typed"]);
 }
 
 #[test]

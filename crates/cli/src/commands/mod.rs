@@ -38,6 +38,7 @@ impl InputArgs {
             customers: self.customers.as_ref().map(input),
             checkouts: input(&self.checkouts),
             threads: self.threads.unwrap_or_else(default_threads).max(1),
+            collect_checkouts: false,
         }
     }
 }
