@@ -1,1 +1,64 @@
 #![forbid(unsafe_code)]
+//! The desk: one incident's persistent state. The scope of each load,
+//! sealed under the desk's key, with an audit trail and the regulator's clock.
+
+mod config;
+mod desk;
+mod init;
+mod load;
+mod person;
+mod rotate;
+mod sealed;
+mod status;
+
+pub use config::{CONFIG_FILE, DeskConfig, Overrides, Secret, SmtpConfig, load_config};
+pub use desk::{Desk, audit_verify};
+pub use init::{InitReport, init_desk};
+pub use load::{Changes, LoadReport};
+pub use person::{PersonView, StoredVersion};
+pub use rotate::{RotationReport, rotate_key};
+pub use sealed::SealedPerson;
+pub use status::{GenerationStatus, Status};
+
+use breachdesk_domain::Instant;
+
+/// Where "now" comes from: the system clock, or a pinned one in tests.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Instant;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Instant {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        Instant(nanos)
+    }
+}
+
+pub struct FixedClock(pub Instant);
+
+impl Clock for FixedClock {
+    fn now(&self) -> Instant {
+        self.0
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error("{0}")]
+    Config(String),
+    #[error(transparent)]
+    Incident(#[from] breachdesk_domain::IncidentError),
+    #[error(transparent)]
+    Scope(#[from] breachdesk_scope::ScopeError),
+    #[error(transparent)]
+    Store(#[from] breachdesk_store::StoreError),
+    #[error(transparent)]
+    Vault(#[from] breachdesk_vault::VaultError),
+    #[error("{0}")]
+    NotFound(String),
+}

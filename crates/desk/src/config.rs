@@ -1,0 +1,288 @@
+//! Desk configuration, layered: defaults → `breachdesk.toml` in the desk →
+//! `BREACHDESK_*` environment → command-line flags. Any secret may instead be
+//! read from a file named by the matching `*_FILE` variable or key.
+
+use crate::DeskError;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_FILE: &str = "breachdesk.toml";
+
+/// A value that must never be printed: database URLs carry passwords.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DeskConfig {
+    pub dir: PathBuf,
+    pub database_url: Secret,
+    pub incident: PathBuf,
+    pub key_file: PathBuf,
+    /// Who is working: recorded in the audit log.
+    pub operator: String,
+    pub smtp: SmtpConfig,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SmtpConfig {
+    pub url: Option<Secret>,
+    pub from: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+    pub operator: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    desk: FileDesk,
+    #[serde(default)]
+    smtp: FileSmtp,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileDesk {
+    database_url: Option<String>,
+    database_url_file: Option<PathBuf>,
+    incident: Option<PathBuf>,
+    key_file: Option<PathBuf>,
+    operator: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileSmtp {
+    url: Option<String>,
+    from: Option<String>,
+    username: Option<String>,
+    password_file: Option<PathBuf>,
+}
+
+/// Reads a secret from a file (trailing newline removed).
+fn read_secret(path: &Path, what: &str) -> Result<String, DeskError> {
+    std::fs::read_to_string(path)
+        .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
+        .map_err(|e| DeskError::Config(format!("cannot read {what} from {}: {e}", path.display())))
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+/// Loads the desk in `dir`. `env` reads an environment variable (injected so
+/// tests need not touch the process environment).
+pub fn load_config(
+    dir: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    overrides: &Overrides,
+) -> Result<DeskConfig, DeskError> {
+    let path = dir.join(CONFIG_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        DeskError::Config(format!(
+            "no desk at {} ({e}); create one with `breachdesk init {}`",
+            dir.display(),
+            dir.display()
+        ))
+    })?;
+    let file: FileConfig = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        DeskError::Config(format!(
+            "{}:{}: {}",
+            path.display(),
+            line.unwrap_or(1),
+            e.message()
+        ))
+    })?;
+    let env = |name: &str| non_empty(env(name));
+    let resolve = |p: PathBuf| if p.is_absolute() { p } else { dir.join(p) };
+
+    let database_url = match (
+        overrides.database_url.clone(),
+        env("BREACHDESK_DATABASE_URL"),
+        env("BREACHDESK_DATABASE_URL_FILE"),
+    ) {
+        (Some(url), _, _) | (None, Some(url), _) => url,
+        (None, None, Some(file)) => read_secret(Path::new(&file), "the database URL")?,
+        (None, None, None) => match (file.desk.database_url, file.desk.database_url_file) {
+            (Some(url), _) => url,
+            (None, Some(f)) => read_secret(&resolve(f), "the database URL")?,
+            (None, None) => "sqlite://breachdesk.db".to_owned(),
+        },
+    };
+    let smtp_password = match env("BREACHDESK_SMTP_PASSWORD_FILE") {
+        Some(f) => Some(read_secret(Path::new(&f), "the SMTP password")?),
+        None => match env("BREACHDESK_SMTP_PASSWORD") {
+            Some(p) => Some(p),
+            None => file
+                .smtp
+                .password_file
+                .map(|f| read_secret(&resolve(f), "the SMTP password"))
+                .transpose()?,
+        },
+    };
+    Ok(DeskConfig {
+        database_url: Secret(resolve_sqlite(&database_url, dir)),
+        incident: resolve(
+            env("BREACHDESK_INCIDENT")
+                .map(PathBuf::from)
+                .or(file.desk.incident)
+                .unwrap_or_else(|| "incident.toml".into()),
+        ),
+        key_file: resolve(
+            env("BREACHDESK_KEY_FILE")
+                .map(PathBuf::from)
+                .or(file.desk.key_file)
+                .unwrap_or_else(|| "data.key".into()),
+        ),
+        operator: overrides
+            .operator
+            .clone()
+            .or_else(|| env("BREACHDESK_OPERATOR"))
+            .or(non_empty(file.desk.operator))
+            .or_else(|| env("USER"))
+            .unwrap_or_else(|| "unknown".to_owned()),
+        smtp: SmtpConfig {
+            url: env("BREACHDESK_SMTP_URL")
+                .or(non_empty(file.smtp.url))
+                .map(Secret),
+            from: env("BREACHDESK_SMTP_FROM").or(non_empty(file.smtp.from)),
+            username: env("BREACHDESK_SMTP_USERNAME").or(non_empty(file.smtp.username)),
+            password: smtp_password.map(Secret),
+        },
+        dir: dir.to_path_buf(),
+    })
+}
+
+/// A relative SQLite path is relative to the desk, not to where the command runs.
+fn resolve_sqlite(url: &str, dir: &Path) -> String {
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
+        return url.to_owned();
+    };
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    let path = Path::new(path);
+    let full = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        dir.join(path)
+    };
+    match query {
+        Some(q) => format!("sqlite://{}?{q}", full.display()),
+        None => format!("sqlite://{}", full.display()),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn layers_defaults_file_env_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[desk]\noperator = \"from-file\"\nincident = \"case.toml\"\n",
+        )
+        .unwrap();
+        let d = dir.path();
+        let c = load_config(d, &env_of(&[]), &Overrides::default()).unwrap();
+        assert_eq!(c.operator, "from-file");
+        assert_eq!(c.incident, d.join("case.toml"));
+        assert_eq!(c.key_file, d.join("data.key"));
+        assert_eq!(
+            c.database_url.expose(),
+            format!("sqlite://{}", d.join("breachdesk.db").display())
+        );
+        let c = load_config(
+            d,
+            &env_of(&[("BREACHDESK_OPERATOR", "from-env")]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(c.operator, "from-env");
+        let flags = Overrides {
+            operator: Some("from-flag".into()),
+            database_url: None,
+        };
+        let c = load_config(d, &env_of(&[("BREACHDESK_OPERATOR", "from-env")]), &flags).unwrap();
+        assert_eq!(c.operator, "from-flag");
+    }
+
+    #[test]
+    fn secrets_from_files_and_never_in_debug() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "").unwrap();
+        let url_file = dir.path().join("db-url");
+        std::fs::write(&url_file, "postgres://desk:s3cret@127.0.0.1/desk\n").unwrap();
+        let env = env_of(&[("BREACHDESK_DATABASE_URL_FILE", url_file.to_str().unwrap())]);
+        let c = load_config(dir.path(), &env, &Overrides::default()).unwrap();
+        assert_eq!(
+            c.database_url.expose(),
+            "postgres://desk:s3cret@127.0.0.1/desk"
+        );
+        assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn bad_config_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[desk]\noperator = \"x\"\ncolour = 1\n",
+        )
+        .unwrap();
+        let e = load_config(dir.path(), &env_of(&[]), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("breachdesk.toml:3:") && e.contains("colour"),
+            "{e}"
+        );
+        let missing = tempfile::tempdir().unwrap();
+        let e = load_config(missing.path(), &env_of(&[]), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("breachdesk init"), "{e}");
+    }
+}

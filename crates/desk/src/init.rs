@@ -1,0 +1,126 @@
+//! `breachdesk init DIR`: a new desk with its config, an incident file to
+//! fill in, and a fresh data key readable only by its owner.
+
+use crate::DeskError;
+use crate::config::CONFIG_FILE;
+use breachdesk_vault::DataKey;
+use std::path::{Path, PathBuf};
+
+const CONFIG_TEMPLATE: &str = r#"# breachdesk desk configuration.
+# Every value can also come from the environment (BREACHDESK_DATABASE_URL,
+# BREACHDESK_INCIDENT, BREACHDESK_KEY_FILE, BREACHDESK_OPERATOR, BREACHDESK_SMTP_*)
+# or a flag; secrets may be read from files (BREACHDESK_DATABASE_URL_FILE, ...).
+
+[desk]
+# SQLite file in this folder (default), or postgres://user@host/db when
+# several people work on one desk (put a password in database_url_file).
+database_url = "sqlite://breachdesk.db"
+incident = "incident.toml"
+# 64 hex digits, readable only by you. Keep a copy somewhere safe: without
+# it nothing stored in this desk can be read.
+key_file = "data.key"
+# Your name, recorded in the audit log (or pass --as NAME).
+operator = ""
+
+[smtp]
+# Filled in before sending notices, e.g. "smtp://mail.example.jp:587".
+url = ""
+from = ""
+username = ""
+# password_file = "smtp-password"
+"#;
+
+const INCIDENT_TEMPLATE: &str = r#"# The incident: fill in what the investigation found. Every field is checked
+# when the file is loaded; mistakes are reported with their line.
+
+[incident]
+id = "my-shop-2026"                # a short name, used in reports
+title = "Payment page tampering"
+timezone = "Asia/Tokyo"            # local dates and naive timestamps are read in this zone
+discovered = 2026-01-20            # the day you learned of it: starts the regulator's clock
+unauthorized_access = true         # final report due in 60 days instead of 30
+eu_residents = false               # true adds the GDPR 72-hour deadline
+
+# One [[exposure]] per way data left the shop.
+[[exposure]]
+id = "card-typed"
+title = "Card details typed on the tampered payment page"
+records = "checkouts"              # or "customers"
+from = 2025-11-15                  # inclusive, whole local days
+to = 2026-01-17
+when = { channel = "online", payment_method = "card", card_entry = ["new", "updated"] }
+unless = [
+  { auto_renewal = true, reason = "automatic renewal: charged without the payment page" },
+]
+exposes = ["card_number", "card_expiry", "card_security_code", "card_holder", "name", "email"]
+"#;
+
+/// What `init` made.
+#[derive(Debug)]
+pub struct InitReport {
+    pub dir: PathBuf,
+    pub config: PathBuf,
+    pub incident: PathBuf,
+    /// Where the key was written, or `None` when `BREACHDESK_KEY_FILE` names an existing one.
+    pub key_file: Option<PathBuf>,
+}
+
+/// Creates a desk in `dir` (created if missing; refused if a desk is there).
+pub fn init_desk(dir: &Path, external_key: Option<&Path>) -> Result<InitReport, DeskError> {
+    let io = |what: &str, e: std::io::Error| {
+        DeskError::Config(format!("cannot {what} in {}: {e}", dir.display()))
+    };
+    std::fs::create_dir_all(dir).map_err(|e| io("create the folder", e))?;
+    let config = dir.join(CONFIG_FILE);
+    if config.exists() {
+        return Err(DeskError::Config(format!(
+            "{} already holds a desk ({CONFIG_FILE} exists)",
+            dir.display()
+        )));
+    }
+    let key_file = match external_key {
+        Some(path) => {
+            breachdesk_vault::DataKey::load(path)?;
+            None
+        }
+        None => {
+            let path = dir.join("data.key");
+            DataKey::generate()?.write_new(&path)?;
+            Some(path)
+        }
+    };
+    let incident = dir.join("incident.toml");
+    if !incident.exists() {
+        std::fs::write(&incident, INCIDENT_TEMPLATE).map_err(|e| io("write incident.toml", e))?;
+    }
+    // The desk holds the most sensitive data the shop has: keep it out of
+    // any repository the folder might end up in.
+    std::fs::write(dir.join(".gitignore"), "*\n").map_err(|e| io("write .gitignore", e))?;
+    std::fs::write(&config, CONFIG_TEMPLATE).map_err(|e| io("write the config", e))?;
+    Ok(InitReport {
+        dir: dir.to_path_buf(),
+        config,
+        incident,
+        key_file,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_load() {
+        breachdesk_domain::load_incident("incident.toml", INCIDENT_TEMPLATE).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let report = init_desk(&dir.path().join("desk"), None).unwrap();
+        let config =
+            crate::config::load_config(&report.dir, &|_| None, &Default::default()).unwrap();
+        assert_eq!(config.key_file, report.key_file.unwrap());
+        assert!(
+            init_desk(&dir.path().join("desk"), None).is_err(),
+            "a second init is refused"
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! `breachdesk person`: one stored person, opened and audited.
+
+use crate::DeskError;
+use crate::desk::Desk;
+use crate::sealed::{SealedPerson, email_index, key_context, key_index, open_person};
+use breachdesk_domain::person::{CHECKOUT_PREFIX, GUEST_PREFIX};
+use serde::Serialize;
+
+/// A person as one generation stored them.
+#[derive(Debug, Serialize)]
+pub struct StoredVersion {
+    pub generation: i64,
+    pub exposures: Vec<String>,
+    pub items: Vec<String>,
+    pub checkouts: i64,
+    pub cards: i64,
+    pub data: SealedPersonView,
+}
+
+/// The opened data, serializable for `--json`.
+#[derive(Serialize)]
+pub struct SealedPersonView {
+    pub email: String,
+    pub name: String,
+    pub first_exposed_at: Option<String>,
+    pub last_exposed_at: Option<String>,
+    pub checkouts: Vec<breachdesk_scope::CheckoutDetail>,
+}
+
+impl std::fmt::Debug for SealedPersonView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SealedPersonView(<redacted>)")
+    }
+}
+
+impl From<SealedPerson> for SealedPersonView {
+    fn from(p: SealedPerson) -> Self {
+        SealedPersonView {
+            email: p.email,
+            name: p.name,
+            first_exposed_at: p.first_exposed_at,
+            last_exposed_at: p.last_exposed_at,
+            checkouts: p.checkouts,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PersonView {
+    pub person_id: i64,
+    pub key: String,
+    /// Whether the latest generation lists this person.
+    pub affected_now: bool,
+    pub versions: Vec<StoredVersion>,
+}
+
+impl Desk {
+    /// Finds persons by key (customer id, `guest:…`, `checkout:…`) or by
+    /// email, opens their data and records the read in the audit log.
+    pub async fn person(&self, query: &str) -> Result<Vec<PersonView>, DeskError> {
+        let query = query.trim();
+        let by_key = query.starts_with(GUEST_PREFIX)
+            || query.starts_with(CHECKOUT_PREFIX)
+            || !query.contains('@');
+        let rows = if by_key {
+            self.store
+                .person_by_key_index(&key_index(&self.vault, query))
+                .await?
+                .into_iter()
+                .collect()
+        } else {
+            match email_index(&self.vault, query) {
+                Some(index) => self.store.persons_by_email_index(&index).await?,
+                None => Vec::new(),
+            }
+        };
+        let latest = self.store.generations().await?.last().map(|g| g.generation);
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let key = self
+                .vault
+                .open_string(&row.sealed_key, &key_context(row.person_id))?;
+            let mut versions = Vec::new();
+            for version in self.store.person_history(row.person_id).await? {
+                let data = open_person(
+                    &self.vault,
+                    version.generation,
+                    row.person_id,
+                    &version.sealed,
+                )?;
+                versions.push(StoredVersion {
+                    generation: version.generation,
+                    exposures: split(&version.exposures),
+                    items: split(&version.items),
+                    checkouts: version.checkouts,
+                    cards: version.cards,
+                    data: data.into(),
+                });
+            }
+            self.audit(
+                "read-person",
+                Some(row.person_id),
+                serde_json::json!({ "generations": versions.len() }),
+            )
+            .await?;
+            out.push(PersonView {
+                person_id: row.person_id,
+                key: key.to_string(),
+                affected_now: versions.last().map(|v| v.generation) == latest,
+                versions,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn split(joined: &str) -> Vec<String> {
+    joined
+        .split(';')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
