@@ -12,7 +12,7 @@ use std::process::ExitCode;
 #[command(
     name = "breachdesk",
     version,
-    about = "Breach-response desk for online shops: scope who is affected, explain why."
+    about = "Breach-response desk for online shops: scope who is affected, explain why, keep the desk."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -27,6 +27,22 @@ enum Command {
     Explain(commands::explain::ExplainArgs),
     /// Generate realistic, deterministic demo data for a fictional shop.
     DemoData(commands::demo::DemoDataArgs),
+    /// Create a desk: config, an incident file to fill in, and a data key.
+    Init(commands::desk::InitArgs),
+    /// Scope the exports and store the result in the desk as a new generation.
+    Load(commands::desk::LoadArgs),
+    /// Figures of the current scope, the loads so far, and the regulator's deadlines.
+    Status(commands::desk::StatusArgs),
+    /// Show one stored person (decrypted; the read is audited).
+    Person(commands::desk::PersonArgs),
+    /// Read or verify the desk's audit log.
+    #[command(subcommand)]
+    Audit(commands::desk::AuditCommand),
+    /// Manage the desk's data key.
+    #[command(subcommand)]
+    Key(commands::desk::KeyCommand),
+    /// Write a consistent, still-sealed copy of a SQLite desk.
+    Backup(commands::desk::BackupArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +51,13 @@ fn main() -> ExitCode {
         Command::Scope(args) => commands::scope::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::DemoData(args) => commands::demo::run(args),
+        Command::Init(args) => commands::desk::init(args),
+        Command::Load(args) => commands::desk::load(args),
+        Command::Status(args) => commands::desk::status(args),
+        Command::Person(args) => commands::desk::person(args),
+        Command::Audit(command) => commands::desk::audit(command),
+        Command::Key(command) => commands::desk::key(command),
+        Command::Backup(args) => commands::desk::backup(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -71,6 +71,14 @@ pub fn init_desk(dir: &Path, external_key: Option<&Path>) -> Result<InitReport, 
         DeskError::Config(format!("cannot {what} in {}: {e}", dir.display()))
     };
     std::fs::create_dir_all(dir).map_err(|e| io("create the folder", e))?;
+    #[cfg(unix)]
+    {
+        // Only the owner may enter the desk: it gathers the shop's most
+        // sensitive data, sealed or not.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| io("restrict the folder", e))?;
+    }
     let config = dir.join(CONFIG_FILE);
     if config.exists() {
         return Err(DeskError::Config(format!(

@@ -55,13 +55,23 @@ pub struct PersonView {
 }
 
 impl Desk {
+    /// The internal id of a stored person key, if the desk holds it.
+    pub async fn person_id(&self, key: &str) -> Result<Option<i64>, DeskError> {
+        Ok(self
+            .store
+            .person_by_key_index(&key_index(&self.vault, key))
+            .await?
+            .map(|p| p.person_id))
+    }
+
     /// Finds persons by key (customer id, `guest:…`, `checkout:…`) or by
     /// email, opens their data and records the read in the audit log.
     pub async fn person(&self, query: &str) -> Result<Vec<PersonView>, DeskError> {
         let query = query.trim();
+        // Full-width addresses (＠) count as emails: decide on the normalized form.
         let by_key = query.starts_with(GUEST_PREFIX)
             || query.starts_with(CHECKOUT_PREFIX)
-            || !query.contains('@');
+            || !breachdesk_domain::normalize_email(query).is_some_and(|e| e.contains('@'));
         let rows = if by_key {
             self.store
                 .person_by_key_index(&key_index(&self.vault, query))

@@ -187,9 +187,10 @@ pub fn explain(
 ) -> Result<Explanation, ScopeError> {
     let (directory, _, _) = read_customers(incident, inputs.customers.as_ref(), inputs.threads)?;
     let query = query.trim();
+    // Full-width addresses (＠) count as emails: decide on the normalized form.
     let is_key = query.starts_with(GUEST_PREFIX)
         || query.starts_with(CHECKOUT_PREFIX)
-        || !query.contains('@');
+        || !breachdesk_domain::normalize_email(query).is_some_and(|e| e.contains('@'));
     let mut targets: BTreeSet<String> = BTreeSet::new();
     if is_key {
         targets.insert(query.to_owned());

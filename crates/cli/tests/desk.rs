@@ -1,0 +1,156 @@
+//! The desk through the real binary: init, load, status, person, audit,
+//! key rotation, with the clock pinned by BREACHDESK_NOW.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Output;
+
+fn desk_cmd(desk: &Path, args: &[&str]) -> Output {
+    bin()
+        .args(args)
+        .env("BREACHDESK_DESK", desk)
+        .env("BREACHDESK_NOW", "2023-02-04T00:00:00Z")
+        .env("BREACHDESK_OPERATOR", "hanako")
+        .env_remove("BREACHDESK_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    stdout(&out)
+}
+
+fn new_desk() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = tmp.path().join("desk");
+    ok(run(&["init", p(&desk)]));
+    let incident = std::fs::read_to_string(examples().join("software-shop/incident.toml"))
+        .unwrap()
+        .replace(
+            "timezone = \"Asia/Tokyo\"",
+            "timezone = \"Asia/Tokyo\"\ndiscovered = 2023-02-01",
+        );
+    std::fs::write(desk.join("incident.toml"), incident).unwrap();
+    let ex = examples().join("software-shop");
+    let out = ok(desk_cmd(
+        &desk,
+        &[
+            "load",
+            "--customers",
+            p(&ex.join("customers.csv")),
+            "--checkouts",
+            p(&ex.join("checkouts.csv")),
+        ],
+    ));
+    assert!(
+        out.contains("generation 1: 9 persons, 5 distinct cards"),
+        "{out}"
+    );
+    (tmp, desk)
+}
+
+#[test]
+fn init_load_status_person_explain() {
+    let (_tmp, desk) = new_desk();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(desk.join("data.key"))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o600
+        );
+        assert_eq!(
+            std::fs::metadata(&desk).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+    }
+    let status: serde_json::Value =
+        serde_json::from_str(&ok(desk_cmd(&desk, &["status", "--json"]))).unwrap();
+    assert_eq!(status["persons"], 9);
+    assert_eq!(status["cards"], 5);
+    assert_eq!(status["by_item"]["phone"], 2);
+    assert_eq!(status["deadlines"][0]["due"], "2023-02-03");
+    assert_eq!(status["deadlines"][0]["overdue"], true);
+    assert_eq!(status["deadlines"][2]["due"], "2023-03-02");
+    let text = ok(desk_cmd(&desk, &["status"]));
+    assert!(
+        text.contains("OVERDUE by 1 day") && text.contains("26 days left"),
+        "{text}"
+    );
+
+    let person = ok(desk_cmd(
+        &desk,
+        &["person", "ｔａｒｏ．ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ｊｐ"],
+    ));
+    assert!(
+        person.contains("S001") && person.contains("VISA ****4242") && person.contains("山田 太郎"),
+        "{person}"
+    );
+    let missing = desk_cmd(&desk, &["person", "nobody@example.jp"]);
+    assert_eq!(missing.status.code(), Some(1));
+
+    // explain from the desk: its incident and the files of the last load.
+    let why = ok(desk_cmd(&desk, &["explain", "S003"]));
+    assert!(why.contains("excluded: automatic renewal"), "{why}");
+
+    let audit = ok(desk_cmd(&desk, &["audit", "list", "--json"]));
+    let entries: serde_json::Value = serde_json::from_str(&audit).unwrap();
+    let actions: Vec<_> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(actions, ["load", "read-person", "explain"]);
+    assert!(!audit.contains("taro"), "no email in the audit log");
+    assert!(ok(desk_cmd(&desk, &["audit", "verify"])).contains("3 rows, chain verified"));
+}
+
+#[test]
+fn a_tampered_audit_row_is_reported() {
+    let (_tmp, desk) = new_desk();
+    ok(desk_cmd(&desk, &["person", "S001"]));
+    ok(desk_cmd(&desk, &["person", "S002"]));
+    let url = format!("sqlite://{}", desk.join("breachdesk.db").display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query("UPDATE audit SET operator = 'mallory' WHERE seq = 2")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let out = desk_cmd(&desk, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("audit log broken at row 2: its content was edited"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn key_rotation_keeps_every_person_readable() {
+    let (_tmp, desk) = new_desk();
+    let before = ok(desk_cmd(&desk, &["person", "guest:guest1@gmail.com"]));
+    let rotated = ok(desk_cmd(&desk, &["key", "rotate"]));
+    assert!(rotated.contains("key rotated"), "{rotated}");
+    let after = ok(desk_cmd(&desk, &["person", "guest:guest1@gmail.com"]));
+    assert_eq!(before, after);
+    assert!(ok(desk_cmd(&desk, &["audit", "verify"])).contains("chain verified"));
+}
+
+#[test]
+fn commands_outside_a_desk_say_how_to_make_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = desk_cmd(tmp.path(), &["status"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("breachdesk init"), "{}", stderr(&out));
+}
