@@ -27,7 +27,7 @@ fn unterminated_quote() {
         &format!(
             "{CHECKOUT_HEADER}\n{GOOD_ROW}\nK2,2022-12-05 10:00:00,,false,online,card,new,VISA,4242,fp1,O1,false,soft,\"山田,,x,,,\n"
         ),
-        "checkouts.csv:3: unterminated quoted field",
+        "checkouts.csv:3: column `name`: unterminated quoted field",
     );
 }
 
@@ -35,7 +35,7 @@ fn unterminated_quote() {
 fn wrong_field_count() {
     fails_with(
         &format!("{CHECKOUT_HEADER}\n{GOOD_ROW}\n{GOOD_ROW}\nK3,2022-12-05\n"),
-        "checkouts.csv:4: expected 19 fields as in the header, found 2",
+        "checkouts.csv:4: column `customer_id`: missing: expected 19 fields as in the header, found 2",
     );
 }
 
@@ -89,7 +89,7 @@ fn stray_quote_in_an_unquoted_field() {
     let bad = GOOD_ROW.replace("山田 太郎", "山田 \"太郎");
     fails_with(
         &format!("{CHECKOUT_HEADER}\n{bad}\n"),
-        "checkouts.csv:2: field 14 has a quote inside an unquoted value",
+        "checkouts.csv:2: column `name`: a quote inside an unquoted value",
     );
 }
 

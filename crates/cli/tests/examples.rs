@@ -126,3 +126,31 @@ fn gzip_and_json_lines_give_the_same_answer() {
         &[],
     );
 }
+
+#[test]
+fn small_edge_files_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incident = write(tmp.path(), "incident.toml", INCIDENT);
+    // CP932 with the only Japanese on a last line that has no newline.
+    let text = format!(
+        "{CHECKOUT_HEADER}\r\nK1,2022-12-05 10:00:00,,false,online,card,new,VISA,4242,fp1,O1,false,soft,山田 太郎,,taro@example.jp,,,"
+    );
+    let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
+    let checkouts = tmp.path().join("checkouts.csv");
+    std::fs::write(&checkouts, &bytes).unwrap();
+    let (code, err, csv, _) = scope(&incident, None, &checkouts, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        csv.unwrap()
+            .contains("guest:taro@example.jp,taro@example.jp,山田 太郎,card;guest")
+    );
+    // A header alone, without a newline: no one is affected, and that is not an error.
+    let empty = write(tmp.path(), "empty.csv", CHECKOUT_HEADER);
+    let (code, err, csv, json) = scope(&incident, None, &empty, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        csv.unwrap(),
+        "person,email,name,exposures,items,checkouts,cards,first_exposed_at,last_exposed_at\n"
+    );
+    assert!(json.unwrap().contains("\"persons\": 0"));
+}

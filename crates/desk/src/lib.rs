@@ -33,7 +33,7 @@ impl Clock for SystemClock {
     fn now(&self) -> Instant {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+            .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
             .unwrap_or(0);
         Instant(nanos)
     }

@@ -9,7 +9,8 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use std::fmt;
 
-/// A moment in time: nanoseconds since the Unix epoch, UTC.
+/// A moment in time: microseconds since the Unix epoch, UTC. Microseconds,
+/// not nanoseconds, so that "never" values such as 9999-12-31 still fit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Instant(pub i64);
 
@@ -58,7 +59,7 @@ impl Zone {
         self.local_to_instant(date.to_datetime(jiff::civil::Time::midnight()))
     }
 
-    /// The last nanosecond of a local date, so that a window ending on that
+    /// The last microsecond of a local date, so that a window ending on that
     /// date includes the whole day.
     pub fn end_of_day(&self, date: Date) -> Option<Instant> {
         let next = date.tomorrow().ok()?;
@@ -67,14 +68,14 @@ impl Zone {
 
     /// The local calendar date of an instant.
     pub fn local_date(&self, instant: Instant) -> Option<Date> {
-        let ts = Timestamp::from_nanosecond(i128::from(instant.0)).ok()?;
+        let ts = Timestamp::from_microsecond(instant.0).ok()?;
         Some(ts.to_zoned(self.tz.clone()).date())
     }
 
     /// RFC 3339 with this zone's offset at that instant, e.g.
     /// `2023-01-17T23:30:00+09:00`; fractions only when present.
     pub fn format(&self, instant: Instant) -> String {
-        let ts = Timestamp::from_nanosecond(i128::from(instant.0)).unwrap_or(Timestamp::UNIX_EPOCH);
+        let ts = Timestamp::from_microsecond(instant.0).unwrap_or(Timestamp::UNIX_EPOCH);
         let zoned = ts.to_zoned(self.tz.clone());
         let frac = if zoned.subsec_nanosecond() == 0 {
             "%S"
@@ -88,7 +89,7 @@ impl Zone {
 
     /// A readable local time for people, e.g. `2023-01-17 23:30:00 +09:00`.
     pub fn format_readable(&self, instant: Instant) -> String {
-        let ts = Timestamp::from_nanosecond(i128::from(instant.0)).unwrap_or(Timestamp::UNIX_EPOCH);
+        let ts = Timestamp::from_microsecond(instant.0).unwrap_or(Timestamp::UNIX_EPOCH);
         let zoned = ts.to_zoned(self.tz.clone());
         zoned.strftime("%Y-%m-%d %H:%M:%S %:z").to_string()
     }
@@ -110,8 +111,8 @@ impl Zone {
                     + i64::from(parsed.minute) * 60
                     + i64::from(parsed.second)
                     - i64::from(offset);
-                secs.checked_mul(1_000_000_000)
-                    .and_then(|n| n.checked_add(i64::from(parsed.nano)))
+                secs.checked_mul(1_000_000)
+                    .and_then(|n| n.checked_add(i64::from(parsed.nano / 1000)))
                     .map(Instant)
                     .ok_or(TimestampError)
             }
@@ -141,7 +142,7 @@ impl fmt::Display for TimestampError {
 impl std::error::Error for TimestampError {}
 
 pub(crate) fn timestamp_to_instant(ts: Timestamp) -> Option<Instant> {
-    i64::try_from(ts.as_nanosecond()).ok().map(Instant)
+    Some(Instant(ts.as_microsecond()))
 }
 
 struct Parts {
@@ -278,7 +279,7 @@ mod tests {
         assert_eq!(a, d);
         assert_eq!(a, e);
         assert_eq!(a, f);
-        assert_eq!(a.0, 1_673_967_600_000_000_000);
+        assert_eq!(a.0, 1_673_967_600_000_000);
     }
 
     #[test]
@@ -286,7 +287,7 @@ mod tests {
         let z = tokyo();
         let a = z.parse_timestamp("2023-01-17T23:59:59.999+09:00").unwrap();
         let b = z.parse_timestamp("2023-01-18T00:00:00+09:00").unwrap();
-        assert_eq!(b.0 - a.0, 1_000_000);
+        assert_eq!(b.0 - a.0, 1_000);
         assert_eq!(z.format(a), "2023-01-17T23:59:59.999+09:00");
         assert_eq!(z.format(b), "2023-01-18T00:00:00+09:00");
     }
@@ -318,7 +319,7 @@ mod tests {
         );
         assert_eq!(
             z.format(z.end_of_day(d).unwrap()),
-            "2023-01-17T23:59:59.999999999+09:00"
+            "2023-01-17T23:59:59.999999+09:00"
         );
     }
 
@@ -332,6 +333,18 @@ mod tests {
         // 02:30 does not exist on 2023-03-26: shifted forward over the gap.
         let gap = z.parse_timestamp("2023-03-26 02:30:00").unwrap();
         assert_eq!(z.format(gap), "2023-03-26T03:30:00+02:00");
+    }
+
+    #[test]
+    fn never_dates_fit() {
+        let z = tokyo();
+        let never = z.parse_timestamp("9999-12-31 00:00:00").unwrap();
+        assert_eq!(z.format(never), "9999-12-31T00:00:00+09:00");
+        assert!(never > z.parse_timestamp("2262-04-12T00:00:00Z").unwrap());
+        assert_eq!(
+            z.format(z.parse_timestamp("1900-01-01T00:00:00Z").unwrap()),
+            "1900-01-01T09:00:00+09:00"
+        );
     }
 
     #[test]

@@ -105,7 +105,8 @@ impl<'a> CsvCursor<'a> {
                         return Err(RowError::new(
                             record_line,
                             "unterminated quoted field (a `\"` opened here is never closed)",
-                        ));
+                        )
+                        .in_field(fields.len()));
                     };
                     self.line += memchr_iter(b'\n', &bytes[seg..q]).count() as u64;
                     if bytes.get(q + 1) == Some(&b'"') {
@@ -134,10 +135,8 @@ impl<'a> CsvCursor<'a> {
                     }
                     None => return Ok(()),
                     Some(_) => {
-                        return Err(RowError::new(
-                            self.line,
-                            format!("field {} has text after its closing quote", fields.len()),
-                        ));
+                        return Err(RowError::new(self.line, "text after the closing quote")
+                            .in_field(fields.len().saturating_sub(1)));
                     }
                 }
             } else {
@@ -147,11 +146,9 @@ impl<'a> CsvCursor<'a> {
                     Some(b'"') => {
                         return Err(RowError::new(
                             self.line,
-                            format!(
-                                "field {} has a quote inside an unquoted value",
-                                fields.len() + 1
-                            ),
-                        ));
+                            "a quote inside an unquoted value (quote the whole field and double the quote)",
+                        )
+                        .in_field(fields.len()));
                     }
                     Some(b',') => {
                         fields.push(Field::Input(self.pos, self.pos + end));
@@ -250,11 +247,18 @@ mod tests {
         let e = records("ok,1\nbad,\"never closed\nmore\n").unwrap_err();
         assert_eq!(e.line_offset, 1);
         assert!(e.message.contains("unterminated"));
+        assert_eq!(e.field, Some(1));
         let e = records("ok,1\nx,ab\"c\n").unwrap_err();
         assert_eq!(e.line_offset, 1);
-        assert!(e.message.contains("field 2"), "{}", e.message);
+        assert_eq!(e.field, Some(1));
+        assert!(
+            e.message.contains("quote inside an unquoted value"),
+            "{}",
+            e.message
+        );
         let e = records("\"a\"b,c\n").unwrap_err();
-        assert!(e.message.contains("after its closing quote"));
+        assert_eq!(e.field, Some(0));
+        assert!(e.message.contains("after the closing quote"));
     }
 
     #[test]

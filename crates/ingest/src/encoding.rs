@@ -36,14 +36,15 @@ impl std::str::FromStr for Encoding {
     }
 }
 
-/// Decides the encoding from the first block. Only bytes up to the last
-/// newline are judged, so a character cut at the block end cannot mislead.
-/// Detection picks CP932 only when the sample is not UTF-8 and decodes as
-/// CP932 without a single error: then UTF-8 was impossible anyway.
-pub(crate) fn detect(sample: &[u8]) -> Encoding {
+/// Decides the encoding from the first block. Unless the block is the
+/// whole file (`complete`), only bytes up to the last newline are judged,
+/// so a character cut at the block end cannot mislead. Detection picks
+/// CP932 only when the sample is not UTF-8 and decodes as CP932 without a
+/// single error: then UTF-8 was impossible anyway.
+pub(crate) fn detect(sample: &[u8], complete: bool) -> Encoding {
     let judged = match memchr::memrchr(b'\n', sample) {
-        Some(n) => &sample[..n],
-        None => sample,
+        Some(n) if !complete => &sample[..n],
+        _ => sample,
     };
     if std::str::from_utf8(judged).is_ok() {
         return Encoding::Utf8;
@@ -110,11 +111,16 @@ mod tests {
     #[test]
     fn detects_cp932_only_when_utf8_is_impossible() {
         let (sjis, _, _) = SHIFT_JIS.encode("name,email\n山田 太郎,taro@example.jp\n");
-        assert_eq!(detect(&sjis), Encoding::Cp932);
-        assert_eq!(detect("name\n山田\n".as_bytes()), Encoding::Utf8);
-        assert_eq!(detect(b"name\nplain ascii\n"), Encoding::Utf8);
+        assert_eq!(detect(&sjis, true), Encoding::Cp932);
+        assert_eq!(detect("name\n山田\n".as_bytes(), true), Encoding::Utf8);
+        assert_eq!(detect(b"name\nplain ascii\n", true), Encoding::Utf8);
         // Neither: stays UTF-8 so that decoding reports the bad byte.
-        assert_eq!(detect(b"a\n\xff\xff\xff\n"), Encoding::Utf8);
+        assert_eq!(detect(b"a\n\xff\xff\xff\n", true), Encoding::Utf8);
+        // Japanese only on a last line without a newline: judged when the
+        // sample is the whole file, not when more may follow.
+        let (last_line, _, _) = SHIFT_JIS.encode("customer_id,name\r\nC1,山田 太郎");
+        assert_eq!(detect(&last_line, true), Encoding::Cp932);
+        assert_eq!(detect(&last_line, false), Encoding::Utf8);
     }
 
     #[test]

@@ -54,14 +54,23 @@ pub(crate) struct RowError {
     /// Line relative to the chunk's first line (0-based).
     pub line_offset: u64,
     pub column: Option<String>,
+    /// The 0-based field of the file where the error is, when the splitter
+    /// knows it but not the column's name.
+    pub field: Option<usize>,
     pub message: String,
 }
 
 impl RowError {
+    pub fn in_field(mut self, field: usize) -> RowError {
+        self.field = Some(field);
+        self
+    }
+
     pub fn new(line_offset: u64, message: impl Into<String>) -> RowError {
         RowError {
             line_offset,
             column: None,
+            field: None,
             message: message.into(),
         }
     }

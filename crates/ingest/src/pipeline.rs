@@ -74,23 +74,27 @@ where
     let n = read_full(&mut reader, &mut first)
         .map_err(|e| IngestError::new(&file, format!("cannot read: {e}")))?;
     first.truncate(n);
+    let whole_file = n < BLOCK;
     if first.starts_with(b"\xEF\xBB\xBF") {
         first.drain(..3);
     }
     let encoding = match input.encoding {
-        Encoding::Auto => detect(&first),
+        Encoding::Auto => detect(&first, whole_file),
         chosen => chosen,
     };
     let (schema, body_start, first_line) = match format {
         Format::JsonLines => (Schema::for_json(kind, zone), 0, 1),
         Format::Csv => {
-            let end = header_end(&first).ok_or_else(|| {
-                IngestError::new(
-                    &file,
-                    "no header row (the file is empty or its first line never ends)",
-                )
-                .at_line(1)
-            })?;
+            // A header alone, without a final newline, is a valid empty file.
+            let end = header_end(&first)
+                .or_else(|| (whole_file && !first.is_empty()).then_some(first.len()))
+                .ok_or_else(|| {
+                    IngestError::new(
+                        &file,
+                        "no header row (the file is empty or its first line never ends)",
+                    )
+                    .at_line(1)
+                })?;
             let text = decode(&first[..end], encoding).map_err(|(e, _)| e.locate(&file, 1))?;
             let names = split_header(&text).map_err(|e| e.locate(&file, 1))?;
             let schema = Schema::from_header(kind, zone, &names).map_err(|e| e.locate(&file, 1))?;
@@ -277,15 +281,23 @@ fn csv_chunk(
     let mut scratch = String::new();
     let width = schema.positions.len();
     while let Some(next) = cursor.next_record(&mut fields, &mut scratch) {
-        let offset = next?;
+        let offset = next.map_err(|e| name_field(e, schema))?;
         if fields.len() != width {
+            // Name the first missing column, or the last one when there are too many.
+            let (at, what) = if fields.len() < width {
+                (fields.len(), "missing")
+            } else {
+                (width - 1, "followed by extra fields")
+            };
+            let column = schema.names.get(at).cloned().unwrap_or_default();
             return Err(RowError::new(
                 offset,
                 format!(
-                    "expected {width} fields as in the header, found {}",
+                    "{what}: expected {width} fields as in the header, found {}",
                     fields.len()
                 ),
-            ));
+            )
+            .in_column(column));
         }
         let mut record = Record::empty(schema.kind);
         for (field, position) in fields.iter().zip(&schema.positions) {
@@ -319,6 +331,17 @@ fn json_chunk(
         emit(&record, offset);
     }
     Ok(())
+}
+
+/// Gives a splitter error the header name of its field.
+fn name_field(e: RowError, schema: &Schema) -> RowError {
+    match e.field.and_then(|f| schema.names.get(f)) {
+        Some(name) if e.column.is_none() => {
+            let name = name.clone();
+            e.in_column(name)
+        }
+        _ => e,
+    }
 }
 
 /// Which CSV field (0-based) of its line the byte at `at` falls in.

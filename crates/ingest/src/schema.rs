@@ -11,6 +11,8 @@ pub(crate) struct Schema {
     pub zone: Zone,
     /// For each column of the file (CSV), the record column it fills.
     pub positions: Vec<Option<usize>>,
+    /// The file's header names (CSV), for messages.
+    pub names: Vec<String>,
     /// The columns whose cells are checked: typed ones and keys.
     checked: Vec<(usize, ColumnDef)>,
 }
@@ -71,6 +73,7 @@ impl Schema {
             kind,
             zone: zone.clone(),
             positions,
+            names: header.to_vec(),
             checked: checked_columns(kind),
         })
     }
@@ -81,6 +84,7 @@ impl Schema {
             kind,
             zone: zone.clone(),
             positions: Vec::new(),
+            names: Vec::new(),
             checked: checked_columns(kind),
         }
     }

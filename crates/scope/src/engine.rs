@@ -71,7 +71,8 @@ pub(crate) fn read_customers(
     threads: usize,
 ) -> Result<(CustomerDirectory, PersonMap, Option<ScanReport>), ScopeError> {
     let Some(input) = input else {
-        if incident.reads(RecordKind::Customers) {
+        // A password hash is only known from the customer records.
+        if incident.reads(RecordKind::Customers) || incident.checkouts_expose_password() {
             return Err(ScopeError::CustomersRequired);
         }
         return Ok((CustomerDirectory::default(), PersonMap::new(), None));

@@ -37,7 +37,9 @@ pub enum ScopeError {
         line: u64,
         first_line: u64,
     },
-    #[error("the incident has an exposure of customer records: pass --customers")]
+    #[error(
+        "the incident reads customer records (an exposure of customers, or password_hash): pass --customers"
+    )]
     CustomersRequired,
     #[error("cannot write {path}: {source}")]
     Output {

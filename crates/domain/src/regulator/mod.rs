@@ -112,8 +112,8 @@ pub fn deadlines(facts: &RegulatorFacts, zone: &Zone, now: Instant) -> Vec<Deadl
         }
     }
     if facts.eu_residents {
-        let due = Instant(facts.discovered.0.saturating_add(72 * 3600 * 1_000_000_000));
-        let seconds_left = (due.0 - now.0) / 1_000_000_000;
+        let due = Instant(facts.discovered.0.saturating_add(72 * 3600 * 1_000_000));
+        let seconds_left = (due.0 - now.0) / 1_000_000;
         out.push(Deadline {
             key: "gdpr-72h",
             title: "GDPR notification to the supervisory authority (72 hours)",
