@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: generate a fictional software shop's data, scope the incident,
-# and explain one affected and one unaffected person. Everything stays in
+# explain one affected and one unaffected person, then keep the result in a
+# desk (sealed) and show its status and the regulator's deadlines. Everything stays in
 # a local folder (default ./demo-out); nothing leaves the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,4 +42,19 @@ if [ -n "$unaffected" ]; then
 fi
 
 echo
-echo "Results: $out/affected.csv, $out/summary.json (data in $out/data)"
+echo "== 5. The desk: load the scope, sealed, and watch the regulator's clock"
+rm -rf "$out/desk"
+$bd init "$out/desk" >/dev/null
+# The demo incident, discovered on 2023-02-01; "now" pinned to 2023-02-04 for the clock.
+sed 's/timezone = "Asia\/Tokyo"/timezone = "Asia\/Tokyo"\ndiscovered = 2023-02-01\nunauthorized_access = true/' \
+  examples/software-shop/incident.toml > "$out/desk/incident.toml"
+export BREACHDESK_NOW=2023-02-04T09:00:00+09:00
+$bd load --desk "$out/desk" --as demo --customers "$out/data/customers.csv" --checkouts "$out/data/checkouts.csv"
+$bd status --desk "$out/desk"
+echo
+echo "One stored person, decrypted (the read is audited):"
+$bd person --desk "$out/desk" --as demo "$first" | head -n 8
+$bd audit verify --desk "$out/desk"
+
+echo
+echo "Results: $out/affected.csv, $out/summary.json (data in $out/data), desk in $out/desk"

@@ -131,4 +131,21 @@ mod tests {
             "a second init is refused"
         );
     }
+
+    #[test]
+    fn an_existing_key_file_is_used_not_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("shared.key");
+        DataKey::generate().unwrap().write_new(&key).unwrap();
+        let report = init_desk(&dir.path().join("desk"), Some(&key)).unwrap();
+        assert!(report.key_file.is_none());
+        assert!(!report.dir.join("data.key").exists());
+        assert!(
+            init_desk(
+                &dir.path().join("other"),
+                Some(&dir.path().join("missing.key"))
+            )
+            .is_err()
+        );
+    }
 }
