@@ -178,33 +178,12 @@ async fn desk_story_on_postgres() {
         println!("postgres desk story: skipped (BREACHDESK_TEST_DATABASE_URL is not set)");
         return;
     };
-    let name = format!("breachdesk_desk_{}", std::process::id());
-    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
+    let scratch = breachdesk_store::ScratchDatabase::create(&admin_url, "breachdesk_desk")
         .await
         .unwrap();
-    let url = format!(
-        "{}/{name}",
-        admin_url
-            .rsplit_once('/')
-            .map(|(b, _)| b)
-            .unwrap_or(&admin_url)
-    );
     let tmp = tempfile::tempdir().unwrap();
-    story(&tmp.path().join("desk"), Some(&url)).await;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE {name} WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
+    story(&tmp.path().join("desk"), Some(&scratch.url)).await;
+    scratch.drop_database().await.unwrap();
     println!("postgres desk story: passed");
 }
 

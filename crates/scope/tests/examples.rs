@@ -6,7 +6,8 @@ use breachdesk_ingest::Input;
 use breachdesk_scope::{ScopeInputs, affected_csv, run_scope, summary_json};
 use std::path::PathBuf;
 
-fn example(name: &str) -> (String, String) {
+/// Scopes one example (with matched checkouts kept, as the desk does).
+fn scope_example(name: &str) -> (PathBuf, breachdesk_scope::ScopeResult) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../examples")
         .join(name);
@@ -18,7 +19,11 @@ fn example(name: &str) -> (String, String) {
         threads: 2,
         collect_checkouts: true,
     };
-    let result = run_scope(&incident, &inputs).unwrap();
+    (dir, run_scope(&incident, &inputs).unwrap())
+}
+
+fn example(name: &str) -> (String, String) {
+    let (dir, result) = scope_example(name);
     let csv = String::from_utf8(affected_csv(&result.persons).unwrap()).unwrap();
     let json = String::from_utf8(summary_json(&result.summary)).unwrap();
     if std::env::var_os("BREACHDESK_BLESS").is_some() {
@@ -39,16 +44,7 @@ fn software_shop() {
 
 #[test]
 fn matched_checkouts_are_kept_in_time_order_with_last_four_only() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/software-shop");
-    let source = std::fs::read_to_string(dir.join("incident.toml")).unwrap();
-    let incident = load_incident("incident.toml", &source).unwrap();
-    let inputs = ScopeInputs {
-        customers: Some(Input::new(dir.join("customers.csv"))),
-        checkouts: Input::new(dir.join("checkouts.csv")),
-        threads: 2,
-        collect_checkouts: true,
-    };
-    let result = run_scope(&incident, &inputs).unwrap();
+    let (_, result) = scope_example("software-shop");
     let s001 = result.persons.iter().find(|p| p.person == "S001").unwrap();
     let ids: Vec<_> = s001
         .checkouts_detail

@@ -11,9 +11,11 @@ mod audit;
 mod migrations;
 mod persons;
 mod rows;
+mod scratch;
 
 pub use audit::{ChainBreak, verify_chain};
 pub use rows::{AuditEntry, GenerationRow, NewAudit, PersonGenerationRow, PersonRow};
+pub use scratch::ScratchDatabase;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

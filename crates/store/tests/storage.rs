@@ -205,28 +205,10 @@ async fn storage_story_on_postgres() {
         println!("postgres storage story: skipped (BREACHDESK_TEST_DATABASE_URL is not set)");
         return;
     };
-    let name = format!("breachdesk_test_{}", std::process::id());
-    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
+    let scratch = breachdesk_store::ScratchDatabase::create(&admin_url, "breachdesk_test")
         .await
         .unwrap();
-    let base = admin_url
-        .rsplit_once('/')
-        .map(|(b, _)| b)
-        .unwrap_or(&admin_url);
-    let checks = story(&format!("{base}/{name}")).await;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE {name} WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
+    let checks = story(&scratch.url).await;
+    scratch.drop_database().await.unwrap();
     println!("postgres storage story: {checks} checks passed");
 }
