@@ -43,6 +43,9 @@ enum Command {
     Key(commands::desk::KeyCommand),
     /// Write a consistent, still-sealed copy of a SQLite desk.
     Backup(commands::desk::BackupArgs),
+    /// Read bounce messages (delivery failures).
+    #[command(subcommand)]
+    Bounces(commands::bounces::BouncesCommand),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Audit(command) => commands::desk::audit(command),
         Command::Key(command) => commands::desk::key(command),
         Command::Backup(args) => commands::desk::backup(args),
+        Command::Bounces(command) => commands::bounces::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

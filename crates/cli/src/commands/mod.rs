@@ -1,5 +1,6 @@
 //! One module per subcommand; shared input options live here.
 
+pub mod bounces;
 pub mod demo;
 pub mod desk;
 pub mod desk_args;

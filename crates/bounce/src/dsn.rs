@@ -1,0 +1,127 @@
+//! RFC 3464 delivery status notifications, read field by field.
+
+use crate::Failure;
+use mail_parser::{Message, MimeHeaders};
+
+/// Recipients of every `message/delivery-status` (or global) part.
+pub(crate) fn failures(message: &Message<'_>) -> Vec<Failure> {
+    let mut out = Vec::new();
+    for part in &message.parts {
+        let is_dsn = part.content_type().is_some_and(|ct| {
+            ct.ctype().eq_ignore_ascii_case("message")
+                && ct.subtype().is_some_and(|s| {
+                    s.eq_ignore_ascii_case("delivery-status")
+                        || s.eq_ignore_ascii_case("global-delivery-status")
+                })
+        });
+        if is_dsn {
+            out.extend(parse_fields(&String::from_utf8_lossy(part.contents())));
+        }
+    }
+    out
+}
+
+/// Splits a delivery-status body into field blocks (blank-line separated,
+/// continuation lines folded) and keeps the per-recipient ones.
+pub(crate) fn parse_fields(body: &str) -> Vec<Failure> {
+    let mut blocks: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    for line in body.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            if blocks.last().is_some_and(|b| !b.is_empty()) {
+                blocks.push(Vec::new());
+            }
+            continue;
+        }
+        let current = blocks.last_mut();
+        match (line.starts_with([' ', '\t']), current) {
+            (true, Some(block)) if !block.is_empty() => {
+                if let Some((_, value)) = block.last_mut() {
+                    value.push(' ');
+                    value.push_str(line.trim());
+                }
+            }
+            (_, Some(block)) => {
+                if let Some((name, value)) = line.split_once(':') {
+                    block.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+                }
+            }
+            (_, None) => {}
+        }
+    }
+    blocks
+        .into_iter()
+        .filter_map(|block| {
+            let get = |name: &str| {
+                block
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.clone())
+            };
+            let recipient = get("final-recipient").or_else(|| get("original-recipient"))?;
+            let recipient = address_of(&recipient)?;
+            Some(Failure {
+                recipient,
+                status: get("status").unwrap_or_default(),
+                diagnostic: get("diagnostic-code")
+                    .map(|d| strip_type(&d))
+                    .unwrap_or_default(),
+                action: get("action").unwrap_or_default().to_ascii_lowercase(),
+            })
+        })
+        .collect()
+}
+
+/// `rfc822; <Taro@Example.JP>` -> `taro@example.jp`.
+pub(crate) fn address_of(field: &str) -> Option<String> {
+    let value = strip_type(field);
+    let value = value
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
+    // A source route (`@relay:user@host`) or a delivery path
+    // (`/home/x/.forward/user@host`) leads the address: keep its end.
+    let value = value.rsplit(':').next().unwrap_or(value);
+    let value = if value.starts_with('/') {
+        value.rsplit('/').next().unwrap_or(value)
+    } else {
+        value
+    };
+    let ok = value.contains('@')
+        && !value.contains(' ')
+        && !value.starts_with('@')
+        && !value.ends_with('@');
+    ok.then(|| value.to_lowercase())
+}
+
+/// Drops an address or diagnostic type prefix (`rfc822;`, `smtp;`, `X-Postfix;`).
+fn strip_type(value: &str) -> String {
+    match value.split_once(';') {
+        Some((kind, rest)) if !kind.contains(' ') && kind.len() < 20 => rest.trim().to_owned(),
+        _ => value.trim().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_of;
+
+    #[test]
+    fn address_forms() {
+        assert_eq!(
+            address_of("rfc822; <Taro@Example.JP>").as_deref(),
+            Some("taro@example.jp")
+        );
+        assert_eq!(
+            address_of("rfc822;@smtp.example.net:kijitora@server").as_deref(),
+            Some("kijitora@server")
+        );
+        assert_eq!(
+            address_of("/home/neko/.cat/kijitora@example.com").as_deref(),
+            Some("kijitora@example.com")
+        );
+        assert_eq!(address_of("rfc822; @mx.example.org"), None);
+        assert_eq!(address_of("rfc822; nobody"), None);
+    }
+}
