@@ -43,6 +43,9 @@ enum Command {
     Key(commands::desk::KeyCommand),
     /// Write a consistent, still-sealed copy of a SQLite desk.
     Backup(commands::desk::BackupArgs),
+    /// Notices to affected people.
+    #[command(subcommand)]
+    Notify(commands::notify::NotifyCommand),
     /// Read bounce messages (delivery failures).
     #[command(subcommand)]
     Bounces(commands::bounces::BouncesCommand),
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::Key(command) => commands::desk::key(command),
         Command::Backup(args) => commands::desk::backup(args),
         Command::Bounces(command) => commands::bounces::run(command),
+        Command::Notify(command) => commands::notify::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -154,3 +154,48 @@ fn commands_outside_a_desk_say_how_to_make_one() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("breachdesk init"), "{}", stderr(&out));
 }
+
+#[test]
+fn notify_preview_renders_the_persons_notice() {
+    let (_tmp, desk) = new_desk();
+    let config = desk.join("breachdesk.toml");
+    let unsigned = desk_cmd(&desk, &["notify", "preview", "S001"]);
+    assert_eq!(unsigned.status.code(), Some(1));
+    assert!(
+        stderr(&unsigned).contains("[shop]"),
+        "{}",
+        stderr(&unsigned)
+    );
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replacen("name = \"\"", "name = \"Kumo Soft Store\"", 1)
+        .replacen("email = \"\"", "email = \"care@kumosoft.example\"", 1);
+    std::fs::write(&config, text).unwrap();
+    let out = ok(desk_cmd(&desk, &["notify", "preview", "S001"]));
+    assert!(out.contains("Subject: 【Kumo Soft Store】"), "{out}");
+    assert!(
+        out.contains("・JCB（末尾 3530）") && out.contains("ご注文番号 O004（2023年1月17日）"),
+        "{out}"
+    );
+    let en = ok(desk_cmd(
+        &desk,
+        &[
+            "notify",
+            "preview",
+            "guest:guest1@gmail.com",
+            "--lang",
+            "en",
+        ],
+    ));
+    assert!(
+        en.contains("- your postal code") && !en.contains("card company"),
+        "{en}"
+    );
+    let html =
+        std::fs::read_to_string(desk.join("previews").join(format!("person-{}.en.html", 7))).ok();
+    assert!(html.is_none() || html.unwrap().contains("<li>your address</li>"));
+    assert!(
+        desk.join("templates/notice.ja.txt").exists(),
+        "templates written for the shop to edit"
+    );
+}

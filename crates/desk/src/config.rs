@@ -37,6 +37,24 @@ pub struct DeskConfig {
     /// Who is working: recorded in the audit log.
     pub operator: String,
     pub smtp: SmtpConfig,
+    pub shop: ShopConfig,
+}
+
+/// How the shop signs its notices.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShopConfig {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub url: String,
+    /// `ja` (default) or `en`.
+    #[serde(default)]
+    pub language: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -61,6 +79,8 @@ struct FileConfig {
     desk: FileDesk,
     #[serde(default)]
     smtp: FileSmtp,
+    #[serde(default)]
+    shop: ShopConfig,
 }
 
 #[derive(Deserialize, Default)]
@@ -175,6 +195,7 @@ pub fn load_config(
             username: env("BREACHDESK_SMTP_USERNAME").or(non_empty(file.smtp.username)),
             password: smtp_password.map(Secret),
         },
+        shop: file.shop,
         dir: dir.to_path_buf(),
     })
 }

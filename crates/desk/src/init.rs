@@ -22,6 +22,14 @@ key_file = "data.key"
 # Your name, recorded in the audit log (or pass --as NAME).
 operator = ""
 
+[shop]
+# How notices are signed, and where people can reach you.
+name = ""                        # e.g. "Kumo Soft Store"
+email = ""                       # e.g. "support@kumosoft.example"
+phone = ""
+url = ""
+language = "ja"                  # ja or en
+
 [smtp]
 # Filled in before sending notices, e.g. "smtp://mail.example.jp:587".
 url = ""

@@ -6,12 +6,13 @@ mod config;
 mod desk;
 mod init;
 mod load;
+mod notice;
 mod person;
 mod rotate;
 mod sealed;
 mod status;
 
-pub use config::{CONFIG_FILE, DeskConfig, Overrides, Secret, SmtpConfig, load_config};
+pub use config::{CONFIG_FILE, DeskConfig, Overrides, Secret, ShopConfig, SmtpConfig, load_config};
 pub use desk::{Desk, audit_verify};
 pub use init::{InitReport, init_desk};
 pub use load::{Changes, LoadReport};

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod desk;
 pub mod desk_args;
 pub mod explain;
+pub mod notify;
 pub mod render;
 pub mod scope;
 

@@ -1,0 +1,12 @@
+#![forbid(unsafe_code)]
+//! Notices to affected people: what each one is told, in their language,
+//! from templates the shop can edit.
+
+mod context;
+mod template;
+
+pub use context::{
+    CardText, ItemText, Language, NoticeContext, OrderText, PersonInfo, ShopInfo, WindowText,
+    date_text, item_label,
+};
+pub use template::{RenderedNotice, TemplateError, Templates};
