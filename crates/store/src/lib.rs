@@ -9,11 +9,13 @@
 
 mod audit;
 mod migrations;
+mod notices;
 mod persons;
 mod rows;
 mod scratch;
 
 pub use audit::{ChainBreak, verify_chain};
+pub use notices::NoticeRow;
 pub use rows::{AuditEntry, GenerationRow, NewAudit, PersonGenerationRow, PersonRow};
 pub use scratch::ScratchDatabase;
 

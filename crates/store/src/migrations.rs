@@ -2,13 +2,14 @@
 //! names are identical, only column types differ where the engines do.
 
 /// (version, name, statements). Statements use `{blob}` for a byte column.
-pub(crate) const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
-    1,
-    "desk",
-    &[
-        "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        // One row per `load`: figures only, never personal data.
-        "CREATE TABLE generations (
+pub(crate) const MIGRATIONS: &[(i64, &str, &[&str])] = &[
+    (
+        1,
+        "desk",
+        &[
+            "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            // One row per `load`: figures only, never personal data.
+            "CREATE TABLE generations (
             generation BIGINT PRIMARY KEY,
             loaded_at TEXT NOT NULL,
             operator TEXT NOT NULL,
@@ -16,17 +17,17 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             summary TEXT NOT NULL,
             changes TEXT NOT NULL
         )",
-        // A person's stable internal id; the key and email only as keyed
-        // blind indexes and a sealed copy of the key.
-        "CREATE TABLE persons (
+            // A person's stable internal id; the key and email only as keyed
+            // blind indexes and a sealed copy of the key.
+            "CREATE TABLE persons (
             person_id BIGINT PRIMARY KEY,
             key_index {blob} NOT NULL UNIQUE,
             email_index {blob},
             sealed_key {blob} NOT NULL
         )",
-        "CREATE INDEX persons_email_index ON persons (email_index)",
-        // What one generation says about one person; the personal part sealed.
-        "CREATE TABLE person_generations (
+            "CREATE INDEX persons_email_index ON persons (email_index)",
+            // What one generation says about one person; the personal part sealed.
+            "CREATE TABLE person_generations (
             generation BIGINT NOT NULL,
             person_id BIGINT NOT NULL,
             exposures TEXT NOT NULL,
@@ -36,7 +37,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             sealed {blob} NOT NULL,
             PRIMARY KEY (generation, person_id)
         )",
-        "CREATE TABLE audit (
+            "CREATE TABLE audit (
             seq BIGINT PRIMARY KEY,
             at TEXT NOT NULL,
             operator TEXT NOT NULL,
@@ -46,8 +47,33 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL
         )",
-    ],
-)];
+        ],
+    ),
+    (
+        2,
+        "notices",
+        &[
+            // The ledger: one row per (campaign, person). A row is claimed
+            // (`sending`) in its own commit before the message leaves, and
+            // marked `sent` after, so a crash can only leave rows `sending`:
+            // those are the messages in doubt, never re-sent blindly.
+            "CREATE TABLE notices (
+                notice_id BIGINT PRIMARY KEY,
+                campaign TEXT NOT NULL,
+                person_id BIGINT NOT NULL,
+                generation BIGINT NOT NULL,
+                state TEXT NOT NULL,
+                attempts BIGINT NOT NULL,
+                message_id TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                UNIQUE (campaign, person_id)
+            )",
+            "CREATE INDEX notices_state ON notices (campaign, state)",
+            "CREATE INDEX notices_message_id ON notices (message_id)",
+        ],
+    ),
+];
 
 pub(crate) const MIGRATIONS_TABLE: &str =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)";

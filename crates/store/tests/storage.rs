@@ -60,7 +60,7 @@ async fn story(url: &str) -> usize {
     // Opening twice migrates once.
     let again = Store::open(url).await.unwrap();
     check(
-        again.migrations().await.unwrap() == ["desk"],
+        again.migrations().await.unwrap() == ["desk", "notices"],
         "migration names",
     );
 
@@ -185,6 +185,66 @@ async fn story(url: &str) -> usize {
     check(
         store.person_history(4).await.unwrap()[0].sealed == b"resealed-row",
         "replaced sealed row",
+    );
+    // The notice ledger: rows for generation 2's persons, claimed once.
+    let added = store
+        .ensure_notices("notice-1", 2, "t0", &|id| format!("<n{id}@test>"))
+        .await
+        .unwrap();
+    check(added == 3, "a pending row per person");
+    check(
+        store
+            .ensure_notices("notice-1", 2, "t0", &|id| format!("<n{id}@test>"))
+            .await
+            .unwrap()
+            == 0,
+        "ensure is idempotent",
+    );
+    let rows = store.sendable_notices("notice-1", 10).await.unwrap();
+    check(
+        rows.len() == 3 && rows[0].message_id == format!("<n{}@test>", rows[0].notice_id),
+        "message id from the row",
+    );
+    check(
+        store.claim_notice(rows[0].notice_id, "t1").await.unwrap(),
+        "first claim wins",
+    );
+    check(
+        !store.claim_notice(rows[0].notice_id, "t1").await.unwrap(),
+        "second claim loses",
+    );
+    store.claim_notice(rows[1].notice_id, "t1").await.unwrap();
+    store
+        .set_notice_state(rows[1].notice_id, "sent", "250 ok", "t2")
+        .await
+        .unwrap();
+    // A crash now: row 0 is still `sending`.
+    check(
+        store.mark_in_doubt("notice-1", "t3").await.unwrap() == 1,
+        "one in doubt",
+    );
+    let counts = store.notice_counts("notice-1").await.unwrap();
+    check(
+        counts
+            == [
+                ("in_doubt".to_owned(), 1),
+                ("pending".to_owned(), 1),
+                ("sent".to_owned(), 1),
+            ],
+        "counts by state",
+    );
+    check(
+        store.sendable_notices("notice-1", 10).await.unwrap().len() == 1,
+        "only the pending one is sendable",
+    );
+    let by_id = store
+        .notice_by_message_id(&rows[1].message_id)
+        .await
+        .unwrap()
+        .unwrap();
+    check(
+        by_id.state == "sent" && by_id.attempts == 1,
+        "found by message id",
     );
     store.close().await;
     again.close().await;

@@ -1,0 +1,166 @@
+//! The notice ledger: one row per (campaign, person), moved through
+//! pending → sending → sent | deferred | bounced | failed, or in doubt.
+
+use crate::{Store, StoreError, dispatch};
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NoticeRow {
+    pub notice_id: i64,
+    pub campaign: String,
+    pub person_id: i64,
+    pub generation: i64,
+    pub state: String,
+    pub attempts: i64,
+    pub message_id: String,
+}
+
+type NoticeTuple = (i64, String, i64, i64, String, i64, String);
+
+fn notice(t: NoticeTuple) -> NoticeRow {
+    NoticeRow {
+        notice_id: t.0,
+        campaign: t.1,
+        person_id: t.2,
+        generation: t.3,
+        state: t.4,
+        attempts: t.5,
+        message_id: t.6,
+    }
+}
+
+const COLUMNS: &str =
+    "SELECT notice_id, campaign, person_id, generation, state, attempts, message_id FROM notices";
+
+impl Store {
+    /// Adds a pending row for every person of `generation` that the
+    /// campaign does not have yet; `message_id` derives the Message-ID
+    /// from the new row's id. Returns how many were added.
+    pub async fn ensure_notices(
+        &self,
+        campaign: &str,
+        generation: i64,
+        now: &str,
+        message_id: &(dyn Fn(i64) -> String + Sync),
+    ) -> Result<usize, StoreError> {
+        dispatch!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let missing: Vec<i64> = sqlx::query_scalar(
+                "SELECT person_id FROM person_generations WHERE generation = $1 AND person_id NOT IN \
+                 (SELECT person_id FROM notices WHERE campaign = $2) ORDER BY person_id",
+            )
+            .bind(generation)
+            .bind(campaign)
+            .fetch_all(&mut *tx)
+            .await?;
+            let max: Option<i64> = sqlx::query_scalar("SELECT MAX(notice_id) FROM notices").fetch_one(&mut *tx).await?;
+            let mut next = max.unwrap_or(0);
+            for batch in missing.chunks(2000) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO notices (notice_id, campaign, person_id, generation, state, attempts, message_id, updated_at, detail) ",
+                );
+                q.push_values(batch, |mut b, person_id| {
+                    next += 1;
+                    b.push_bind(next)
+                        .push_bind(campaign)
+                        .push_bind(*person_id)
+                        .push_bind(generation)
+                        .push_bind("pending")
+                        .push_bind(0i64)
+                        .push_bind(message_id(next))
+                        .push_bind(now)
+                        .push_bind("");
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(missing.len())
+        })
+    }
+
+    /// Rows left `sending` by a crash: their message may or may not have
+    /// left. They are marked `in_doubt` and never re-sent automatically.
+    pub async fn mark_in_doubt(&self, campaign: &str, now: &str) -> Result<u64, StoreError> {
+        dispatch!(self, pool => {
+            let done = sqlx::query("UPDATE notices SET state = 'in_doubt', updated_at = $1 WHERE campaign = $2 AND state = 'sending'")
+                .bind(now)
+                .bind(campaign)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected())
+        })
+    }
+
+    /// Rows that may be sent now, oldest first.
+    pub async fn sendable_notices(
+        &self,
+        campaign: &str,
+        limit: i64,
+    ) -> Result<Vec<NoticeRow>, StoreError> {
+        dispatch!(self, pool => {
+            let rows: Vec<NoticeTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{COLUMNS} WHERE campaign = $1 AND state IN ('pending', 'deferred') ORDER BY notice_id LIMIT $2"
+            )))
+            .bind(campaign)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(notice).collect())
+        })
+    }
+
+    /// Claims a row for sending, committed before anything leaves. False
+    /// when another sender took it first.
+    pub async fn claim_notice(&self, notice_id: i64, now: &str) -> Result<bool, StoreError> {
+        dispatch!(self, pool => {
+            let done = sqlx::query(
+                "UPDATE notices SET state = 'sending', attempts = attempts + 1, updated_at = $1 \
+                 WHERE notice_id = $2 AND state IN ('pending', 'deferred')",
+            )
+            .bind(now)
+            .bind(notice_id)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    pub async fn set_notice_state(
+        &self,
+        notice_id: i64,
+        state: &str,
+        detail: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, pool => {
+            sqlx::query("UPDATE notices SET state = $1, detail = $2, updated_at = $3 WHERE notice_id = $4")
+                .bind(state)
+                .bind(detail)
+                .bind(now)
+                .bind(notice_id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// Rows per state for a campaign.
+    pub async fn notice_counts(&self, campaign: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        dispatch!(self, pool => Ok(sqlx::query_as("SELECT state, COUNT(*) FROM notices WHERE campaign = $1 GROUP BY state ORDER BY state")
+            .bind(campaign)
+            .fetch_all(pool)
+            .await?))
+    }
+
+    pub async fn notice_by_message_id(
+        &self,
+        message_id: &str,
+    ) -> Result<Option<NoticeRow>, StoreError> {
+        dispatch!(self, pool => {
+            let row: Option<NoticeTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE message_id = $1")))
+                .bind(message_id)
+                .fetch_optional(pool)
+                .await?;
+            Ok(row.map(notice))
+        })
+    }
+}
