@@ -10,6 +10,7 @@ mod notice;
 mod person;
 mod rotate;
 mod sealed;
+mod send;
 mod status;
 
 pub use config::{CONFIG_FILE, DeskConfig, Overrides, Secret, ShopConfig, SmtpConfig, load_config};
@@ -19,6 +20,7 @@ pub use load::{Changes, LoadReport};
 pub use person::{PersonView, StoredVersion};
 pub use rotate::{RotationReport, rotate_key};
 pub use sealed::SealedPerson;
+pub use send::{SendOptions, SendReport};
 pub use status::{GenerationStatus, Status};
 
 use breachdesk_domain::Instant;

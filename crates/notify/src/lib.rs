@@ -4,9 +4,11 @@
 
 mod context;
 mod template;
+mod transport;
 
 pub use context::{
     CardText, ItemText, Language, NoticeContext, OrderText, PersonInfo, ShopInfo, WindowText,
     date_text, item_label,
 };
 pub use template::{RenderedNotice, TemplateError, Templates};
+pub use transport::{Delivery, Outgoing, Transport, TransportError};

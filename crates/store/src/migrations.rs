@@ -73,6 +73,13 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             "CREATE INDEX notices_message_id ON notices (message_id)",
         ],
     ),
+    (
+        3,
+        "person_history_index",
+        // A person's history is read by person id; the primary key leads
+        // with the generation.
+        &["CREATE INDEX person_generations_person ON person_generations (person_id, generation)"],
+    ),
 ];
 
 pub(crate) const MIGRATIONS_TABLE: &str =

@@ -55,6 +55,33 @@ impl Store {
         })
     }
 
+    pub async fn person_by_id(&self, person_id: i64) -> Result<Option<PersonRow>, StoreError> {
+        dispatch!(self, pool => {
+            let row: Option<PersonTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{PERSON_COLUMNS} WHERE person_id = $1")))
+                .bind(person_id)
+                .fetch_optional(pool)
+                .await?;
+            Ok(row.map(person))
+        })
+    }
+
+    /// One person's entry in one generation.
+    pub async fn person_generation(
+        &self,
+        generation: i64,
+        person_id: i64,
+    ) -> Result<Option<PersonGenerationRow>, StoreError> {
+        dispatch!(self, pool => {
+            let row: Option<PersonGenerationTuple> =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("{PG_COLUMNS} WHERE generation = $1 AND person_id = $2")))
+                    .bind(generation)
+                    .bind(person_id)
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(row.map(person_generation))
+        })
+    }
+
     pub async fn person_by_key_index(
         &self,
         key_index: &[u8],

@@ -60,7 +60,7 @@ async fn story(url: &str) -> usize {
     // Opening twice migrates once.
     let again = Store::open(url).await.unwrap();
     check(
-        again.migrations().await.unwrap() == ["desk", "notices"],
+        again.migrations().await.unwrap() == ["desk", "notices", "person_history_index"],
         "migration names",
     );
 
@@ -142,6 +142,14 @@ async fn story(url: &str) -> usize {
     check(
         store.person_history(1).await.unwrap().len() == 2,
         "history of person 1",
+    );
+    check(
+        store.person_by_id(2).await.unwrap() == Some(person(2)),
+        "by id",
+    );
+    check(
+        store.person_generation(2, 3).await.unwrap() == Some(rows2[1].clone()),
+        "one generation entry",
     );
 
     // Audit chain.

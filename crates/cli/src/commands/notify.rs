@@ -2,13 +2,45 @@
 
 use super::desk_args::{DeskArgs, block_on};
 use anyhow::bail;
-use breachdesk_notify::Language;
+use breachdesk_desk::SendOptions;
+use breachdesk_notify::{Language, Transport};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum NotifyCommand {
     /// Render one person's notice in the terminal and to files (the read is audited).
     Preview(PreviewArgs),
+    /// Send every affected person their notice, once, through the ledger (resumable).
+    Send(SendArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SendArgs {
+    #[command(flatten)]
+    pub desk: DeskArgs,
+    /// Where to send: smtp://HOST:PORT, smtps://HOST:PORT or maildir:DIR
+    /// (default: `[smtp] url` of the desk).
+    #[arg(long, value_name = "URL")]
+    pub smtp: Option<String>,
+    /// Sender address (default: `[smtp] from`, else the shop's email).
+    #[arg(long, value_name = "ADDRESS")]
+    pub from: Option<String>,
+    /// Name of this mailing; each person gets one notice per campaign.
+    #[arg(long, default_value = "notice-1", value_name = "NAME")]
+    pub campaign: String,
+    /// Send at most N notices in this run.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Render every notice and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Language of the notices (default: the desk's `[shop] language`).
+    #[arg(long, value_name = "ja|en")]
+    pub lang: Option<Language>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -27,7 +59,92 @@ pub struct PreviewArgs {
 }
 
 pub fn run(command: NotifyCommand) -> anyhow::Result<()> {
-    let NotifyCommand::Preview(args) = command;
+    match command {
+        NotifyCommand::Preview(args) => preview(args),
+        NotifyCommand::Send(args) => send(args),
+    }
+}
+
+fn send(args: SendArgs) -> anyhow::Result<()> {
+    block_on(async {
+        let desk = args.desk.open().await?;
+        let smtp = &desk.config.smtp;
+        let url = match args
+            .smtp
+            .clone()
+            .or_else(|| smtp.url.as_ref().map(|u| u.expose().to_owned()))
+        {
+            Some(url) => url,
+            None => bail!("no mail server: pass --smtp URL (or maildir:DIR) or set [smtp] url"),
+        };
+        let credentials = match (&smtp.username, &smtp.password) {
+            (Some(user), Some(password)) => Some((user.clone(), password.expose().to_owned())),
+            _ => None,
+        };
+        let transport = Transport::from_url(&url, credentials)?;
+        let from = args
+            .from
+            .clone()
+            .or_else(|| smtp.from.clone())
+            .unwrap_or_else(|| desk.config.shop.email.clone());
+        let options = SendOptions {
+            campaign: args.campaign.clone(),
+            from,
+            limit: args.limit,
+            dry_run: args.dry_run,
+            language: args.lang.unwrap_or_else(|| desk.language()),
+        };
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} notices  {per_sec}  ETA {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let report = desk
+            .send_notices(&transport, &options, &|done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })
+            .await?;
+        bar.finish_and_clear();
+        desk.store.close().await;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            if args.dry_run {
+                println!(
+                    "campaign {}: {} notices rendered, nothing sent (dry run)",
+                    report.campaign, report.rendered
+                );
+            } else {
+                println!(
+                    "campaign {}: {} sent, {} deferred, {} bounced, {} failed, {} to letter; {} queued now",
+                    report.campaign,
+                    report.sent,
+                    report.deferred,
+                    report.bounced,
+                    report.failed,
+                    report.letter,
+                    report.queued
+                );
+            }
+            if report.in_doubt > 0 {
+                println!(
+                    "{} notices were in flight when an earlier run stopped: marked in doubt, not re-sent (check the server's log)",
+                    report.in_doubt
+                );
+            }
+            let states: Vec<String> = report
+                .states
+                .iter()
+                .map(|(s, n)| format!("{s} {n}"))
+                .collect();
+            println!("ledger: {}", states.join(", "));
+        }
+        Ok(())
+    })
+}
+
+fn preview(args: PreviewArgs) -> anyhow::Result<()> {
     block_on(async {
         let desk = args.desk.open().await?;
         let templates = desk.templates()?;

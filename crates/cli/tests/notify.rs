@@ -1,0 +1,217 @@
+//! `notify send` through the ledger: everyone once, and after `kill -9` at
+//! random moments, nobody twice and nobody missed (in-doubt rows reported).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Output;
+
+fn desk_cmd(desk: &Path, args: &[&str]) -> std::process::Command {
+    let mut cmd = bin();
+    cmd.args(args)
+        .env("BREACHDESK_DESK", desk)
+        .env("BREACHDESK_NOW", "2023-02-04T00:00:00Z")
+        .env("BREACHDESK_OPERATOR", "test");
+    cmd
+}
+
+fn ok(out: Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// A desk loaded with demo data; returns (tempdir, desk, persons).
+fn demo_desk(customers: &str, checkouts: &str) -> (tempfile::TempDir, std::path::PathBuf, u64) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    ok(run(&[
+        "demo-data",
+        "--shop",
+        "software",
+        "--customers",
+        customers,
+        "--checkouts",
+        checkouts,
+        "--seed",
+        "3",
+        "--out",
+        p(&data),
+    ]));
+    let desk = tmp.path().join("desk");
+    ok(run(&["init", p(&desk)]));
+    std::fs::copy(
+        examples().join("software-shop/incident.toml"),
+        desk.join("incident.toml"),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(desk.join("breachdesk.toml")).unwrap();
+    let config = config
+        .replacen("name = \"\"", "name = \"Kumo Soft Store\"", 1)
+        .replacen("email = \"\"", "email = \"care@kumosoft.example\"", 1);
+    std::fs::write(desk.join("breachdesk.toml"), config).unwrap();
+    let out = ok(desk_cmd(
+        &desk,
+        &[
+            "load",
+            "--customers",
+            p(&data.join("customers.csv")),
+            "--checkouts",
+            p(&data.join("checkouts.csv")),
+        ],
+    )
+    .output()
+    .unwrap());
+    let persons: u64 = out
+        .split("generation 1: ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (tmp, desk, persons)
+}
+
+/// Message-ID -> number of files carrying it.
+fn copies(maildir: &Path) -> HashMap<String, usize> {
+    let mut count = HashMap::new();
+    for entry in std::fs::read_dir(maildir.join("new")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let id = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Message-ID: "))
+            .unwrap()
+            .trim()
+            .to_owned();
+        *count.entry(id).or_insert(0) += 1;
+    }
+    count
+}
+
+fn ledger(desk: &Path) -> HashMap<String, i64> {
+    let out = ok(desk_cmd(
+        desk,
+        &[
+            "notify",
+            "send",
+            "--smtp",
+            "maildir:/nonexistent-unused",
+            "--dry-run",
+            "--limit",
+            "0",
+            "--json",
+        ],
+    )
+    .output()
+    .unwrap());
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    report["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s[0].as_str().unwrap().to_owned(), s[1].as_i64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn everyone_once_into_a_maildir() {
+    let (tmp, desk, persons) = demo_desk("300", "3000");
+    let maildir = tmp.path().join("outbox");
+    let target = format!("maildir:{}", maildir.display());
+    let dry = ok(
+        desk_cmd(&desk, &["notify", "send", "--smtp", &target, "--dry-run"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        dry.contains(&format!("{persons} notices rendered")),
+        "{dry}"
+    );
+    assert!(
+        std::fs::read_dir(maildir.join("new"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "a dry run sends nothing"
+    );
+    let out = ok(desk_cmd(&desk, &["notify", "send", "--smtp", &target])
+        .output()
+        .unwrap());
+    let letters = ledger(&desk).get("letter").copied().unwrap_or(0) as u64;
+    assert!(
+        out.contains(&format!("{} sent", persons - letters)),
+        "persons without email go to a letter: {out}"
+    );
+    let again = ok(desk_cmd(&desk, &["notify", "send", "--smtp", &target])
+        .output()
+        .unwrap());
+    assert!(
+        again.contains("0 sent"),
+        "a second run sends nothing: {again}"
+    );
+    let files = copies(&maildir);
+    assert_eq!(files.len() as u64, persons - letters);
+    assert!(files.values().all(|&n| n == 1));
+    // The message is the person's own notice.
+    let any = std::fs::read_dir(maildir.join("new"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(any).unwrap();
+    assert!(
+        text.contains("From: care@kumosoft.example") && text.contains("multipart/alternative"),
+        "{text}"
+    );
+}
+
+#[test]
+fn kill_9_at_random_moments_never_sends_twice_or_misses_anyone() {
+    let (tmp, desk, persons) = demo_desk("2000", "20000");
+    let maildir = tmp.path().join("outbox");
+    let target = format!("maildir:{}", maildir.display());
+    // Moments spread over the run; the ledger decides what happens next.
+    for delay_ms in [150u64, 420, 90, 700] {
+        let mut child = desk_cmd(&desk, &["notify", "send", "--smtp", &target])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL: no chance to clean up
+        let _ = child.wait();
+    }
+    let last = ok(desk_cmd(&desk, &["notify", "send", "--smtp", &target])
+        .output()
+        .unwrap());
+    let states = ledger(&desk);
+    let sent = states.get("sent").copied().unwrap_or(0);
+    let in_doubt = states.get("in_doubt").copied().unwrap_or(0);
+    let letter = states.get("letter").copied().unwrap_or(0);
+    assert_eq!(
+        (sent + in_doubt + letter) as u64,
+        persons,
+        "every person accounted for: {states:?} {last}"
+    );
+    assert!(
+        in_doubt <= 4,
+        "at most one message in flight per killed run: {states:?}"
+    );
+    let files = copies(&maildir);
+    assert!(
+        files.values().all(|&n| n == 1),
+        "nobody received two copies"
+    );
+    // Every sent row has its file; in-doubt rows have at most one.
+    assert!(
+        files.len() as i64 >= sent && files.len() as i64 <= sent + in_doubt,
+        "files {} sent {sent} in doubt {in_doubt}",
+        files.len()
+    );
+    println!(
+        "kill -9 test: {persons} persons, {sent} sent, {in_doubt} in doubt, {letter} letters, {} files",
+        files.len()
+    );
+}

@@ -1,0 +1,209 @@
+//! `notify send`: every affected person once, through the ledger.
+
+use crate::DeskError;
+use crate::desk::Desk;
+use crate::person::{PersonView, StoredVersion};
+use crate::sealed::{key_context, open_person};
+use breachdesk_notify::{Delivery, Language, Outgoing, Transport};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SendReport {
+    pub campaign: String,
+    /// Persons newly added to the ledger by this run.
+    pub queued: usize,
+    /// Rows a previous run left in flight, now marked in doubt.
+    pub in_doubt: u64,
+    pub sent: usize,
+    pub deferred: usize,
+    pub bounced: usize,
+    /// Persons with no email address: straight to a letter.
+    pub letter: usize,
+    pub failed: usize,
+    /// Notices rendered by a dry run (nothing sent).
+    pub rendered: usize,
+    /// Rows per state after the run.
+    pub states: Vec<(String, i64)>,
+}
+
+/// Options of one run.
+#[derive(Clone, Debug)]
+pub struct SendOptions {
+    pub campaign: String,
+    pub from: String,
+    pub limit: Option<usize>,
+    pub dry_run: bool,
+    pub language: Language,
+}
+
+impl Desk {
+    /// The Message-ID of a ledger row: recognisable, free of personal data.
+    fn message_id(&self, campaign: &str, notice_id: i64) -> String {
+        let domain = self
+            .config
+            .shop
+            .email
+            .rsplit('@')
+            .next()
+            .filter(|d| d.contains('.'))
+            .unwrap_or("breachdesk.invalid");
+        format!("<{campaign}.{notice_id}.{}@{domain}>", self.incident.id)
+    }
+
+    async fn stored_version(
+        &self,
+        person_id: i64,
+        generation: i64,
+    ) -> Result<PersonView, DeskError> {
+        let person = self
+            .store
+            .person_by_id(person_id)
+            .await?
+            .ok_or_else(|| DeskError::NotFound(format!("person #{person_id}")))?;
+        let key = self
+            .vault
+            .open_string(&person.sealed_key, &key_context(person_id))?;
+        let row = self
+            .store
+            .person_generation(generation, person_id)
+            .await?
+            .ok_or_else(|| {
+                DeskError::NotFound(format!("person #{person_id} in generation {generation}"))
+            })?;
+        let data = open_person(&self.vault, generation, person_id, &row.sealed)?;
+        let split = |s: &str| {
+            s.split(';')
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        Ok(PersonView {
+            person_id,
+            key: key.to_string(),
+            affected_now: true,
+            versions: vec![StoredVersion {
+                generation,
+                exposures: split(&row.exposures),
+                items: split(&row.items),
+                checkouts: row.checkouts,
+                cards: row.cards,
+                data: data.into(),
+            }],
+        })
+    }
+
+    /// Sends the campaign's notices: queues every person of the latest
+    /// generation once, marks what a crash left in flight as in doubt, then
+    /// claims, sends and records row by row. `progress(done, total)` is
+    /// called after each row.
+    pub async fn send_notices(
+        &self,
+        transport: &Transport,
+        options: &SendOptions,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<SendReport, DeskError> {
+        let templates = self.templates()?;
+        let generation = self
+            .store
+            .generations()
+            .await?
+            .last()
+            .map(|g| g.generation)
+            .ok_or_else(|| {
+                DeskError::NotFound("nothing loaded yet: run `breachdesk load` first".into())
+            })?;
+        let campaign = options.campaign.clone();
+        let now = self.now_text();
+        let mut report = SendReport {
+            campaign: campaign.clone(),
+            ..SendReport::default()
+        };
+        report.queued = self
+            .store
+            .ensure_notices(&campaign, generation, &now, &|id| {
+                self.message_id(&campaign, id)
+            })
+            .await?;
+        report.in_doubt = self.store.mark_in_doubt(&campaign, &now).await?;
+        let limit = options.limit.unwrap_or(usize::MAX);
+        let rows = self
+            .store
+            .sendable_notices(&campaign, i64::try_from(limit).unwrap_or(i64::MAX))
+            .await?;
+        let total = rows.len();
+        for (done, row) in rows.into_iter().enumerate() {
+            let person = self.stored_version(row.person_id, row.generation).await?;
+            let email = person.versions[0].data.email.clone();
+            if options.dry_run {
+                self.render_notice(&templates, &person, options.language)?;
+                report.rendered += 1;
+                progress(done + 1, total);
+                continue;
+            }
+            if email.trim().is_empty() {
+                self.store
+                    .set_notice_state(
+                        row.notice_id,
+                        "letter",
+                        "no email address",
+                        &self.now_text(),
+                    )
+                    .await?;
+                report.letter += 1;
+                progress(done + 1, total);
+                continue;
+            }
+            let Some(notice) = self.render_notice(&templates, &person, options.language)? else {
+                continue;
+            };
+            if !self
+                .store
+                .claim_notice(row.notice_id, &self.now_text())
+                .await?
+            {
+                continue; // another sender took it
+            }
+            let outgoing = Outgoing {
+                from: options.from.clone(),
+                to: email,
+                message_id: row.message_id.clone(),
+                subject: notice.subject,
+                text: notice.text,
+                html: notice.html,
+            };
+            let (state, detail) = match transport.send(&outgoing).await {
+                Ok(Delivery::Sent(d)) => {
+                    report.sent += 1;
+                    ("sent", d)
+                }
+                Ok(Delivery::Deferred(d)) => {
+                    report.deferred += 1;
+                    ("deferred", d)
+                }
+                Ok(Delivery::Bounced(d)) => {
+                    report.bounced += 1;
+                    ("bounced", d)
+                }
+                Err(e) => {
+                    report.failed += 1;
+                    ("failed", e.to_string())
+                }
+            };
+            self.store
+                .set_notice_state(row.notice_id, state, &detail, &self.now_text())
+                .await?;
+            progress(done + 1, total);
+        }
+        report.states = self.store.notice_counts(&campaign).await?;
+        if !options.dry_run {
+            self.audit(
+                "notify-send",
+                None,
+                serde_json::json!({ "campaign": campaign, "sent": report.sent, "deferred": report.deferred,
+                    "bounced": report.bounced, "letter": report.letter, "in_doubt": report.in_doubt }),
+            )
+            .await?;
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,150 @@
+//! Where notices go: an SMTP server (lettre), or a maildir for the demo
+//! and for rehearsals. Each message carries the Message-ID of its ledger
+//! row, so every copy of it can be recognised.
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+
+/// One notice, ready to leave.
+#[derive(Clone)]
+pub struct Outgoing {
+    pub from: String,
+    pub to: String,
+    pub message_id: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl std::fmt::Debug for Outgoing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outgoing")
+            .field("message_id", &self.message_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the server said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Sent(String),
+    /// Try again later (4xx, a dropped connection).
+    Deferred(String),
+    /// Refused for good (5xx): the person gets a letter instead.
+    Bounced(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("unsupported transport {0:?} (use smtp://HOST:PORT, smtps://HOST:PORT or maildir:DIR)")]
+    Unsupported(String),
+    #[error("SMTP settings: {0}")]
+    Smtp(String),
+    #[error("cannot write to the maildir {dir}: {source}")]
+    Maildir { dir: String, source: std::io::Error },
+    #[error("cannot build the message: {0}")]
+    Build(String),
+}
+
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Maildir(PathBuf),
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Transport::Smtp(_) => f.write_str("Transport(smtp)"),
+            Transport::Maildir(dir) => write!(f, "Transport(maildir:{})", dir.display()),
+        }
+    }
+}
+
+impl Transport {
+    /// `smtp://host:port` (add `?tls=required` to insist on STARTTLS),
+    /// `smtps://host:port` (TLS from the start), or `maildir:DIR`.
+    pub fn from_url(
+        url: &str,
+        credentials: Option<(String, String)>,
+    ) -> Result<Transport, TransportError> {
+        if let Some(dir) = url.strip_prefix("maildir:") {
+            let dir = PathBuf::from(dir);
+            for sub in ["tmp", "new", "cur"] {
+                std::fs::create_dir_all(dir.join(sub)).map_err(|source| {
+                    TransportError::Maildir {
+                        dir: dir.display().to_string(),
+                        source,
+                    }
+                })?;
+            }
+            return Ok(Transport::Maildir(dir));
+        }
+        if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+            return Err(TransportError::Unsupported(
+                url.split('@').next_back().unwrap_or("").to_owned(),
+            ));
+        }
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| TransportError::Smtp(e.to_string()))?;
+        if let Some((user, password)) = credentials {
+            builder = builder.credentials(Credentials::new(user, password));
+        }
+        Ok(Transport::Smtp(builder.build()))
+    }
+
+    pub async fn send(&self, outgoing: &Outgoing) -> Result<Delivery, TransportError> {
+        let message = build(outgoing)?;
+        match self {
+            Transport::Maildir(dir) => {
+                let io = |source| TransportError::Maildir {
+                    dir: dir.display().to_string(),
+                    source,
+                };
+                // A unique name per delivery, as maildir wants: a second copy
+                // of a message would show as a second file, not overwrite.
+                let id: String = outgoing
+                    .message_id
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                    .collect();
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or(0);
+                let name = format!("{nanos}.{}.{id}", std::process::id());
+                let tmp = dir.join("tmp").join(&name);
+                std::fs::write(&tmp, message.formatted()).map_err(io)?;
+                std::fs::rename(&tmp, dir.join("new").join(&name)).map_err(io)?;
+                Ok(Delivery::Sent(format!(
+                    "written to {}",
+                    dir.join("new").join(&name).display()
+                )))
+            }
+            Transport::Smtp(smtp) => match smtp.send(message).await {
+                Ok(response) => Ok(Delivery::Sent(
+                    response.message().collect::<Vec<_>>().join(" "),
+                )),
+                Err(e) if e.is_permanent() => Ok(Delivery::Bounced(e.to_string())),
+                Err(e) => Ok(Delivery::Deferred(e.to_string())),
+            },
+        }
+    }
+}
+
+fn build(o: &Outgoing) -> Result<Message, TransportError> {
+    let bad = |e: &dyn std::fmt::Display| TransportError::Build(e.to_string());
+    let from: Mailbox = o.from.parse().map_err(|e| bad(&e))?;
+    let to: Mailbox = o.to.parse().map_err(|e| bad(&e))?;
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(&o.subject)
+        .message_id(Some(o.message_id.clone()))
+        .multipart(MultiPart::alternative_plain_html(
+            o.text.clone(),
+            o.html.clone(),
+        ))
+        .map_err(|e| bad(&e))
+}
