@@ -215,3 +215,75 @@ fn kill_9_at_random_moments_never_sends_twice_or_misses_anyone() {
         files.len()
     );
 }
+
+/// A standard bounce report for `recipient`, quoting `message_id`.
+fn dsn(recipient: &str, status: &str, message_id: &str) -> String {
+    format!(
+        "From: MAILER-DAEMON@mx.example.net\r\nTo: care@kumosoft.example\r\nSubject: Undelivered Mail Returned to Sender\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n\
+         --B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\r\n\
+         --B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\n\
+         Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: {status}\r\nDiagnostic-Code: smtp; 550 {status} failure\r\n\r\n\
+         --B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {message_id}\r\nSubject: notice\r\n\r\n--B--\r\n"
+    )
+}
+
+#[test]
+fn bounces_are_matched_to_notices_and_decide_retry_or_letter() {
+    let (tmp, desk, _) = demo_desk("300", "3000");
+    let maildir = tmp.path().join("outbox");
+    let target = format!("maildir:{}", maildir.display());
+    ok(desk_cmd(&desk, &["notify", "send", "--smtp", &target])
+        .output()
+        .unwrap());
+    // Three sent notices: (recipient, Message-ID).
+    let mut sent: Vec<(String, String)> = std::fs::read_dir(maildir.join("new"))
+        .unwrap()
+        .map(|e| {
+            let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+            let header = |name: &str| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .unwrap()
+                    .trim()
+                    .to_owned()
+            };
+            (header("To: "), header("Message-ID: "))
+        })
+        .collect();
+    sent.sort();
+    let bounces = tmp.path().join("bounces");
+    std::fs::create_dir_all(&bounces).unwrap();
+    std::fs::write(bounces.join("1.eml"), dsn(&sent[0].0, "5.1.1", &sent[0].1)).unwrap();
+    std::fs::write(bounces.join("2.eml"), dsn(&sent[1].0, "4.2.2", &sent[1].1)).unwrap();
+    // No Message-ID we know: matched by the recipient's address.
+    std::fs::write(
+        bounces.join("3.eml"),
+        dsn(&sent[2].0.to_uppercase(), "5.1.1", "<unknown@elsewhere>"),
+    )
+    .unwrap();
+    std::fs::write(
+        bounces.join("4.eml"),
+        dsn("stranger@example.org", "5.1.1", "<other@elsewhere>"),
+    )
+    .unwrap();
+    let out = ok(
+        desk_cmd(&desk, &["bounces", "ingest", p(&bounces), "--json"])
+            .output()
+            .unwrap(),
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["by_message_id"], 2, "{out}");
+    assert_eq!(report["by_recipient"], 1, "{out}");
+    assert_eq!(report["unmatched"], 1, "{out}");
+    assert_eq!(report["to_letter"], 2, "{out}");
+    assert_eq!(report["to_retry"], 1, "{out}");
+    let states = ledger(&desk);
+    assert_eq!(states.get("bounced"), Some(&2), "{states:?}");
+    assert_eq!(states.get("deferred"), Some(&1), "{states:?}");
+    // The soft bounce is retried by the next run; nothing else is re-sent.
+    let again = ok(desk_cmd(&desk, &["notify", "send", "--smtp", &target])
+        .output()
+        .unwrap());
+    assert!(again.contains("1 sent"), "{again}");
+}

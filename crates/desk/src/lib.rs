@@ -2,6 +2,7 @@
 //! The desk: one incident's persistent state. The scope of each load,
 //! sealed under the desk's key, with an audit trail and the regulator's clock.
 
+mod bounces;
 mod config;
 mod desk;
 mod init;
@@ -13,6 +14,7 @@ mod sealed;
 mod send;
 mod status;
 
+pub use bounces::IngestReport;
 pub use config::{CONFIG_FILE, DeskConfig, Overrides, Secret, ShopConfig, SmtpConfig, load_config};
 pub use desk::{Desk, audit_verify};
 pub use init::{InitReport, init_desk};

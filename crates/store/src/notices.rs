@@ -151,6 +151,17 @@ impl Store {
             .await?))
     }
 
+    /// A person's rows, newest first.
+    pub async fn notices_of_person(&self, person_id: i64) -> Result<Vec<NoticeRow>, StoreError> {
+        dispatch!(self, pool => {
+            let rows: Vec<NoticeTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE person_id = $1 ORDER BY notice_id DESC")))
+                .bind(person_id)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows.into_iter().map(notice).collect())
+        })
+    }
+
     pub async fn notice_by_message_id(
         &self,
         message_id: &str,

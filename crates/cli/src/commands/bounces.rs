@@ -9,6 +9,63 @@ use std::path::PathBuf;
 pub enum BouncesCommand {
     /// Print one line per failed or delayed recipient found in bounce messages.
     Parse(ParseArgs),
+    /// Match bounces to the desk's notices: hard ones go to a letter, soft ones are retried.
+    Ingest(IngestArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    pub desk: super::desk_args::DeskArgs,
+    /// `.eml` files, maildirs, mbox files, or folders of `.eml` files.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Sends to try before a soft bounce sends the person to a letter.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub max_attempts: i64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn ingest(args: IngestArgs) -> anyhow::Result<()> {
+    let mut bounces = Vec::new();
+    let mut readable = 0;
+    for path in &args.paths {
+        match read_sources(path) {
+            Ok(sources) => {
+                readable += 1;
+                for source in sources {
+                    match parse_message(&source.name, &source.bytes) {
+                        Ok(found) => bounces.extend(found),
+                        Err(e) => eprintln!("{}: skipped: {e}", source.name),
+                    }
+                }
+            }
+            Err(e) => eprintln!("{}: cannot read: {e}", path.display()),
+        }
+    }
+    if readable == 0 {
+        bail!("no PATH could be read");
+    }
+    super::desk_args::block_on(async {
+        let desk = args.desk.open().await?;
+        let report = desk.ingest_bounces(&bounces, args.max_attempts).await?;
+        desk.store.close().await;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            println!(
+                "{} bounces: {} matched by Message-ID, {} by recipient, {} unmatched; {} to letter, {} to retry",
+                report.bounces,
+                report.by_message_id,
+                report.by_recipient,
+                report.unmatched,
+                report.to_letter,
+                report.to_retry
+            );
+        }
+        Ok(())
+    })
 }
 
 #[derive(clap::Args, Debug)]
@@ -22,7 +79,13 @@ pub struct ParseArgs {
 }
 
 pub fn run(command: BouncesCommand) -> anyhow::Result<()> {
-    let BouncesCommand::Parse(args) = command;
+    match command {
+        BouncesCommand::Parse(args) => parse(args),
+        BouncesCommand::Ingest(args) => ingest(args),
+    }
+}
+
+fn parse(args: ParseArgs) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut readable = 0;

@@ -1,0 +1,99 @@
+//! `bounces ingest`: bounces matched to the ledger rows that caused them,
+//! by Message-ID first, else by recipient. A hard bounce sends the person
+//! to a letter; a soft one is retried until the attempts run out.
+
+use crate::DeskError;
+use crate::desk::Desk;
+use crate::sealed::email_index;
+use breachdesk_bounce::Bounce;
+use breachdesk_store::NoticeRow;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct IngestReport {
+    pub bounces: usize,
+    pub by_message_id: usize,
+    pub by_recipient: usize,
+    pub unmatched: usize,
+    /// Rows now waiting for a letter (hard bounce, or soft out of retries).
+    pub to_letter: usize,
+    /// Rows to be sent again by the next `notify send`.
+    pub to_retry: usize,
+}
+
+impl Desk {
+    async fn notice_for(&self, bounce: &Bounce) -> Result<(Option<NoticeRow>, bool), DeskError> {
+        if let Some(id) = &bounce.message_id
+            && let Some(row) = self.store.notice_by_message_id(id).await?
+        {
+            return Ok((Some(row), true));
+        }
+        let Some(index) = email_index(&self.vault, &bounce.recipient) else {
+            return Ok((None, false));
+        };
+        for person in self.store.persons_by_email_index(&index).await? {
+            let sent = self
+                .store
+                .notices_of_person(person.person_id)
+                .await?
+                .into_iter()
+                .find(|n| n.state == "sent");
+            if sent.is_some() {
+                return Ok((sent, false));
+            }
+        }
+        Ok((None, false))
+    }
+
+    /// Applies bounces to the ledger. `max_attempts`: sends before a soft
+    /// bounce gives up on email.
+    pub async fn ingest_bounces(
+        &self,
+        bounces: &[Bounce],
+        max_attempts: i64,
+    ) -> Result<IngestReport, DeskError> {
+        let mut report = IngestReport {
+            bounces: bounces.len(),
+            ..IngestReport::default()
+        };
+        for bounce in bounces {
+            let (row, by_id) = self.notice_for(bounce).await?;
+            let Some(row) = row else {
+                report.unmatched += 1;
+                continue;
+            };
+            if by_id {
+                report.by_message_id += 1;
+            } else {
+                report.by_recipient += 1;
+            }
+            let detail = format!(
+                "{} {} {}",
+                if bounce.hard { "hard" } else { "soft" },
+                bounce.status,
+                bounce.reason
+            );
+            let state = if bounce.hard || row.attempts >= max_attempts {
+                report.to_letter += 1;
+                "bounced"
+            } else {
+                report.to_retry += 1;
+                "deferred"
+            };
+            // Only rows that left count: a bounce for an in-doubt row proves it was sent.
+            if matches!(row.state.as_str(), "sent" | "in_doubt" | "deferred") {
+                self.store
+                    .set_notice_state(row.notice_id, state, detail.trim(), &self.now_text())
+                    .await?;
+            }
+        }
+        self.audit(
+            "bounces-ingest",
+            None,
+            serde_json::json!({ "bounces": report.bounces, "matched": report.by_message_id + report.by_recipient,
+                "to_letter": report.to_letter, "to_retry": report.to_retry }),
+        )
+        .await?;
+        Ok(report)
+    }
+}
