@@ -1,0 +1,151 @@
+//! `notify send` to a real SMTP server on loopback (aiosmtpd, started from
+//! scripts/test-smtp.py) that answers 550, 451 and 421 and drops a
+//! connection during DATA. Runs when BREACHDESK_TEST_SMTP=1 (CI sets it).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_server(out: &Path, fails: &[&str]) -> (Server, u16) {
+    let script =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/test-smtp.py");
+    let mut cmd = Command::new("python3");
+    cmd.arg(script).arg(out).stdout(Stdio::piped());
+    for f in fails {
+        cmd.args(["--fail", f]);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (
+        Server(child),
+        line.trim().parse().expect("the server prints its port"),
+    )
+}
+
+fn desk_cmd(desk: &Path, args: &[&str]) -> Output {
+    bin()
+        .args(args)
+        .env("BREACHDESK_DESK", desk)
+        .env("BREACHDESK_NOW", "2023-02-04T00:00:00Z")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    stdout(&out)
+}
+
+fn received(dir: &Path) -> HashMap<String, usize> {
+    let mut ids = HashMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "eml") {
+            let text = std::fs::read_to_string(path).unwrap();
+            let id = text
+                .lines()
+                .find_map(|l| l.strip_prefix("Message-ID: "))
+                .unwrap()
+                .trim()
+                .to_owned();
+            *ids.entry(id).or_insert(0) += 1;
+        }
+    }
+    ids
+}
+
+#[test]
+fn send_through_a_real_smtp_server_with_failures() {
+    if std::env::var("BREACHDESK_TEST_SMTP").as_deref() != Ok("1") {
+        println!("smtp story: skipped (set BREACHDESK_TEST_SMTP=1 with aiosmtpd installed)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    ok(run(&[
+        "demo-data",
+        "--shop",
+        "software",
+        "--customers",
+        "300",
+        "--checkouts",
+        "3000",
+        "--seed",
+        "3",
+        "--out",
+        p(&data),
+    ]));
+    let desk = tmp.path().join("desk");
+    ok(run(&["init", p(&desk)]));
+    std::fs::copy(
+        examples().join("software-shop/incident.toml"),
+        desk.join("incident.toml"),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(desk.join("breachdesk.toml")).unwrap();
+    let config = config
+        .replacen("name = \"\"", "name = \"Kumo Soft Store\"", 1)
+        .replacen("email = \"\"", "email = \"care@kumosoft.example\"", 1);
+    std::fs::write(desk.join("breachdesk.toml"), config).unwrap();
+    ok(desk_cmd(
+        &desk,
+        &[
+            "load",
+            "--customers",
+            p(&data.join("customers.csv")),
+            "--checkouts",
+            p(&data.join("checkouts.csv")),
+        ],
+    ));
+
+    let inbox = tmp.path().join("inbox");
+    let (_server, port) = start_server(&inbox, &["3:550", "5:451", "7:421", "9:drop"]);
+    let url = format!("smtp://127.0.0.1:{port}");
+    let first: serde_json::Value = serde_json::from_str(&ok(desk_cmd(
+        &desk,
+        &["notify", "send", "--smtp", &url, "--json"],
+    )))
+    .unwrap();
+    assert_eq!(first["bounced"], 1, "550 -> bounced: {first}");
+    assert_eq!(
+        first["deferred"], 3,
+        "451, 421 and a dropped DATA -> deferred: {first}"
+    );
+    let sent_first = first["sent"].as_u64().unwrap();
+    assert_eq!(
+        received(&inbox).len() as u64,
+        sent_first,
+        "the server holds exactly what the ledger calls sent"
+    );
+
+    // The next run retries the deferred three; nobody else gets a second copy.
+    let second: serde_json::Value = serde_json::from_str(&ok(desk_cmd(
+        &desk,
+        &["notify", "send", "--smtp", &url, "--json"],
+    )))
+    .unwrap();
+    assert_eq!(second["sent"], 3, "{second}");
+    let ids = received(&inbox);
+    assert!(ids.values().all(|&n| n == 1), "one copy each");
+    assert_eq!(ids.len() as u64, sent_first + 3);
+    println!(
+        "smtp story: passed ({} delivered, 1 bounced, 3 deferred then delivered)",
+        ids.len()
+    );
+}
