@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: generate a fictional software shop's data, scope the incident,
-# explain one affected and one unaffected person, then keep the result in a
-# desk (sealed) and show its status and the regulator's deadlines. Everything stays in
+# explain one affected and one unaffected person, keep the result in a desk
+# (sealed) with the regulator's deadlines, send every person their notice
+# into a local maildir, and match a few generated bounces to the ledger. Everything stays in
 # a local folder (default ./demo-out); nothing leaves the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +55,41 @@ $bd status --desk "$out/desk"
 echo
 echo "One stored person, decrypted (the read is audited):"
 $bd person --desk "$out/desk" --as demo "$first" | head -n 8
-$bd audit verify --desk "$out/desk"
 
 echo
-echo "Results: $out/affected.csv, $out/summary.json (data in $out/data), desk in $out/desk"
+echo "== 6. Notices: one per person, through the ledger, into a local maildir"
+rm -rf "$out/outbox" "$out/bounces"
+config="$out/desk/breachdesk.toml"
+sed -i '0,/^name = ""/s//name = "Kumo Soft Store"/; 0,/^email = ""/s//email = "care@kumosoft.example"/' "$config"
+$bd notify preview --desk "$out/desk" --as demo "$first" | head -n 12
+$bd notify send --desk "$out/desk" --as demo --smtp "maildir:$out/outbox"
+echo "(a second run sends nothing: every person is in the ledger)"
+$bd notify send --desk "$out/desk" --as demo --smtp "maildir:$out/outbox"
+
+echo
+echo "== 7. Bounces: three notices come back (two hard, one soft) and are matched to the ledger"
+mkdir -p "$out/bounces"
+python3 - "$out/outbox/new" "$out/bounces" <<'PY'
+import os, sys
+src, dst = sys.argv[1], sys.argv[2]
+names = sorted(os.listdir(src))[:3]
+for i, (name, status) in enumerate(zip(names, ["5.1.1", "4.2.2", "5.1.2"])):
+    text = open(os.path.join(src, name), encoding="utf-8", errors="replace").read()
+    head = lambda h: next(l[len(h):].strip() for l in text.splitlines() if l.startswith(h))
+    to, mid = head("To: "), head("Message-ID: ")
+    report = ("From: MAILER-DAEMON@mx.example.net\r\nTo: care@kumosoft.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=B\r\n\r\n"
+        "--B\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\n"
+        f"Final-Recipient: rfc822; {to}\r\nAction: failed\r\nStatus: {status}\r\n\r\n"
+        f"--B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {mid}\r\n\r\n--B--\r\n")
+    open(os.path.join(dst, f"bounce-{i + 1}.eml"), "w").write(report)
+PY
+$bd bounces parse "$out/bounces" | cut -f1,3-6
+$bd bounces ingest --desk "$out/desk" --as demo "$out/bounces"
+$bd status --desk "$out/desk" | sed -n '/^Notices/,/^$/p'
+
+echo
+echo "Results: $out/affected.csv, $out/summary.json (data in $out/data), desk in $out/desk,"
+echo "notices in $out/outbox/new, bounces in $out/bounces"

@@ -33,6 +33,8 @@ pub struct Status {
     pub by_item: BTreeMap<String, u64>,
     pub generations: Vec<GenerationStatus>,
     pub deadlines: Vec<Deadline>,
+    /// Notice ledger: campaign -> state -> rows.
+    pub notices: BTreeMap<String, BTreeMap<String, i64>>,
 }
 
 fn figure(json: &serde_json::Value, name: &str) -> u64 {
@@ -101,6 +103,15 @@ impl Desk {
                 .as_ref()
                 .map(|r| deadlines(r, zone, now))
                 .unwrap_or_default(),
+            notices: self.store.all_notice_counts().await?.into_iter().fold(
+                BTreeMap::new(),
+                |mut acc, (campaign, state, n)| {
+                    acc.entry(campaign)
+                        .or_insert_with(BTreeMap::new)
+                        .insert(state, n);
+                    acc
+                },
+            ),
         })
     }
 }

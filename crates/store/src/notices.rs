@@ -143,6 +143,15 @@ impl Store {
         })
     }
 
+    /// Rows per (campaign, state), for every campaign.
+    pub async fn all_notice_counts(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
+        dispatch!(self, pool => Ok(sqlx::query_as(
+            "SELECT campaign, state, COUNT(*) FROM notices GROUP BY campaign, state ORDER BY campaign, state",
+        )
+        .fetch_all(pool)
+        .await?))
+    }
+
     /// Rows per state for a campaign.
     pub async fn notice_counts(&self, campaign: &str) -> Result<Vec<(String, i64)>, StoreError> {
         dispatch!(self, pool => Ok(sqlx::query_as("SELECT state, COUNT(*) FROM notices WHERE campaign = $1 GROUP BY state ORDER BY state")

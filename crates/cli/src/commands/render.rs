@@ -47,6 +47,16 @@ pub fn status(s: &Status, color: bool) -> String {
             );
         }
     }
+    for (campaign, states) in &s.notices {
+        let counts: Vec<String> = states.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let _ = writeln!(out, "\nNotices ({campaign}): {}", counts.join(", "));
+        if states.get("in_doubt").is_some_and(|n| *n > 0) {
+            let _ = writeln!(
+                out,
+                "  in doubt: sent or not when a run was cut off; check the mail server's log"
+            );
+        }
+    }
     match &s.discovered {
         None => {
             let _ = writeln!(
