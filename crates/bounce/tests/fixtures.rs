@@ -35,8 +35,17 @@ struct Expected {
 #[test]
 fn agreement_with_the_reference_parser() {
     let dir = fixtures();
-    let reference = std::fs::read_to_string(dir.join("reference.tsv"))
-        .expect("fixtures: shared/fixtures/bounces beside the repository");
+    // Outside CI a checkout without shared/ skips this test, saying so; in CI it must run.
+    if !dir.is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI needs shared/fixtures/bounces beside the repository"
+        );
+        println!("bounce fixtures: skipped (no {})", dir.display());
+        return;
+    }
+    let reference =
+        std::fs::read_to_string(dir.join("reference.tsv")).expect("reference.tsv in the fixtures");
     let mut expected: BTreeMap<String, Vec<Expected>> = BTreeMap::new();
     for line in reference.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
