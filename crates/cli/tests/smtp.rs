@@ -149,3 +149,119 @@ fn send_through_a_real_smtp_server_with_failures() {
         ids.len()
     );
 }
+
+#[test]
+fn notices_are_dkim_signed_and_verify() {
+    if std::env::var("BREACHDESK_TEST_SMTP").as_deref() != Ok("1") {
+        println!("dkim story: skipped (set BREACHDESK_TEST_SMTP=1 with dkimpy installed)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    ok(run(&[
+        "demo-data",
+        "--shop",
+        "software",
+        "--customers",
+        "100",
+        "--checkouts",
+        "1000",
+        "--seed",
+        "5",
+        "--out",
+        p(&data),
+    ]));
+    let desk = tmp.path().join("desk");
+    ok(run(&["init", p(&desk)]));
+    std::fs::copy(
+        examples().join("software-shop/incident.toml"),
+        desk.join("incident.toml"),
+    )
+    .unwrap();
+    let config_path = desk.join("breachdesk.toml");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    let config = config
+        .replacen("name = \"\"", "name = \"Kumo Soft Store\"", 1)
+        .replacen("email = \"\"", "email = \"care@kumosoft.example\"", 1);
+    std::fs::write(&config_path, &config).unwrap();
+    ok(desk_cmd(
+        &desk,
+        &[
+            "load",
+            "--customers",
+            p(&data.join("customers.csv")),
+            "--checkouts",
+            p(&data.join("checkouts.csv")),
+        ],
+    ));
+
+    let printed = ok(desk_cmd(
+        &desk,
+        &["notify", "dkim-key", "--selector", "bd2026"],
+    ));
+    let record = printed.split('"').nth(1).unwrap().to_owned();
+    assert!(record.starts_with("v=DKIM1; k=rsa; p="), "{printed}");
+    assert!(
+        printed.contains("bd2026._domainkey.kumosoft.example."),
+        "{printed}"
+    );
+    let config = config
+        .replacen("selector = \"\"", "selector = \"bd2026\"", 1)
+        .replacen("domain = \"\"", "domain = \"kumosoft.example\"", 1);
+    std::fs::write(&config_path, config).unwrap();
+
+    let outbox = tmp.path().join("outbox");
+    ok(desk_cmd(
+        &desk,
+        &[
+            "notify",
+            "send",
+            "--smtp",
+            &format!("maildir:{}", outbox.display()),
+        ],
+    ));
+    let message = std::fs::read_dir(outbox.join("new"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let tampered = tmp.path().join("tampered.eml");
+    let text = std::fs::read_to_string(&message).unwrap();
+    assert!(
+        text.contains("DKIM-Signature:")
+            && text.contains("s=bd2026")
+            && text.contains("Message-ID"),
+        "{text}"
+    );
+    // Another Message-ID would tie a bounce to another ledger row: it is signed.
+    let forged = text.replacen("Message-ID: <", "Message-ID: <forged.", 1);
+    assert_ne!(forged, text);
+    std::fs::write(&tampered, forged).unwrap();
+    let verify = |path: &Path| {
+        let out = Command::new("python3")
+            .args([
+                "-c",
+                "import dkim, sys; rec = sys.argv[2].encode(); \
+                 print(dkim.verify(open(sys.argv[1], 'rb').read(), dnsfunc=lambda name, timeout=5: rec))",
+                p(path),
+                &record,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    assert_eq!(
+        verify(&message),
+        "True",
+        "the signature verifies against the published key"
+    );
+    assert_eq!(verify(&tampered), "False", "a changed message does not");
+    println!("dkim story: passed");
+}

@@ -38,6 +38,19 @@ pub struct DeskConfig {
     pub operator: String,
     pub smtp: SmtpConfig,
     pub shop: ShopConfig,
+    pub dkim: DkimConfig,
+}
+
+/// DKIM signing of notices: on when `selector` and `domain` are set.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DkimConfig {
+    #[serde(default)]
+    pub selector: String,
+    #[serde(default)]
+    pub domain: String,
+    /// PKCS#1 PEM RSA key (default `dkim.pem` in the desk).
+    pub key_file: Option<PathBuf>,
 }
 
 /// How the shop signs its notices.
@@ -81,6 +94,8 @@ struct FileConfig {
     smtp: FileSmtp,
     #[serde(default)]
     shop: ShopConfig,
+    #[serde(default)]
+    dkim: DkimConfig,
 }
 
 #[derive(Deserialize, Default)]
@@ -196,6 +211,15 @@ pub fn load_config(
             password: smtp_password.map(Secret),
         },
         shop: file.shop,
+        dkim: DkimConfig {
+            key_file: Some(resolve(
+                file.dkim
+                    .key_file
+                    .clone()
+                    .unwrap_or_else(|| "dkim.pem".into()),
+            )),
+            ..file.dkim
+        },
         dir: dir.to_path_buf(),
     })
 }

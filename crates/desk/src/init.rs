@@ -30,6 +30,13 @@ phone = ""
 url = ""
 language = "ja"                  # ja or en
 
+[dkim]
+# Sign notices: run `breachdesk notify dkim-key`, publish the record it
+# prints, then set the selector and the domain of the From address.
+selector = ""
+domain = ""
+# key_file = "dkim.pem"
+
 [smtp]
 # Filled in before sending notices, e.g. "smtp://mail.example.jp:587".
 url = ""

@@ -15,7 +15,9 @@ mod send;
 mod status;
 
 pub use bounces::IngestReport;
-pub use config::{CONFIG_FILE, DeskConfig, Overrides, Secret, ShopConfig, SmtpConfig, load_config};
+pub use config::{
+    CONFIG_FILE, DeskConfig, DkimConfig, Overrides, Secret, ShopConfig, SmtpConfig, load_config,
+};
 pub use desk::{Desk, audit_verify};
 pub use init::{InitReport, init_desk};
 pub use load::{Changes, LoadReport};

@@ -37,6 +37,21 @@ pub struct SendOptions {
 }
 
 impl Desk {
+    /// The DKIM signer, when `[dkim]` names a selector and a domain.
+    pub fn signer(&self) -> Result<Option<breachdesk_notify::Signer>, DeskError> {
+        let dkim = &self.config.dkim;
+        if dkim.selector.trim().is_empty() || dkim.domain.trim().is_empty() {
+            return Ok(None);
+        }
+        let key = dkim
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.config.dir.join("dkim.pem"));
+        breachdesk_notify::Signer::load(&dkim.selector, &dkim.domain, &key)
+            .map(Some)
+            .map_err(|e| DeskError::Config(e.to_string()))
+    }
+
     /// The Message-ID of a ledger row: recognisable, free of personal data.
     fn message_id(&self, campaign: &str, notice_id: i64) -> String {
         let domain = self
@@ -103,6 +118,7 @@ impl Desk {
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<SendReport, DeskError> {
         let templates = self.templates()?;
+        let signer = self.signer()?;
         let generation = self
             .store
             .generations()
@@ -171,7 +187,7 @@ impl Desk {
                 text: notice.text,
                 html: notice.html,
             };
-            let (state, detail) = match transport.send(&outgoing).await {
+            let (state, detail) = match transport.send(&outgoing, signer.as_ref()).await {
                 Ok(Delivery::Sent(d)) => {
                     report.sent += 1;
                     ("sent", d)

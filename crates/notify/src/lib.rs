@@ -3,6 +3,7 @@
 //! from templates the shop can edit.
 
 mod context;
+mod dkim;
 mod template;
 mod transport;
 
@@ -10,5 +11,6 @@ pub use context::{
     CardText, ItemText, Language, NoticeContext, OrderText, PersonInfo, ShopInfo, WindowText,
     date_text, item_label,
 };
+pub use dkim::{DkimError, Signer, generate_key, record_of};
 pub use template::{RenderedNotice, TemplateError, Templates};
 pub use transport::{Delivery, Outgoing, Transport, TransportError};

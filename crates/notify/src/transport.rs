@@ -94,8 +94,16 @@ impl Transport {
         Ok(Transport::Smtp(builder.build()))
     }
 
-    pub async fn send(&self, outgoing: &Outgoing) -> Result<Delivery, TransportError> {
-        let message = build(outgoing)?;
+    /// Sends one notice, DKIM-signed when a signer is given.
+    pub async fn send(
+        &self,
+        outgoing: &Outgoing,
+        signer: Option<&crate::Signer>,
+    ) -> Result<Delivery, TransportError> {
+        let mut message = build(outgoing)?;
+        if let Some(signer) = signer {
+            signer.sign(&mut message);
+        }
         match self {
             Transport::Maildir(dir) => {
                 let io = |source| TransportError::Maildir {

@@ -13,6 +13,57 @@ pub enum NotifyCommand {
     Preview(PreviewArgs),
     /// Send every affected person their notice, once, through the ledger (resumable).
     Send(SendArgs),
+    /// Make a DKIM key in the desk and print the DNS record to publish.
+    DkimKey(DkimKeyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DkimKeyArgs {
+    #[command(flatten)]
+    pub desk: DeskArgs,
+    /// Selector to publish the key under (`SELECTOR._domainkey.DOMAIN`).
+    #[arg(long, default_value = "breachdesk", value_name = "NAME")]
+    pub selector: String,
+    /// Domain of the From address (default: the shop email's domain).
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
+}
+
+fn dkim_key(args: DkimKeyArgs) -> anyhow::Result<()> {
+    let config = args.desk.config()?;
+    let path = config
+        .dkim
+        .key_file
+        .clone()
+        .unwrap_or_else(|| config.dir.join("dkim.pem"));
+    let record = if path.exists() {
+        breachdesk_notify::record_of(&path)?
+    } else {
+        breachdesk_notify::generate_key(&path)?
+    };
+    let domain = args
+        .domain
+        .clone()
+        .or_else(|| {
+            config
+                .shop
+                .email
+                .rsplit('@')
+                .next()
+                .filter(|d| d.contains('.'))
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "your-shop.example".to_owned());
+    println!("DKIM key: {} (owner-only)", path.display());
+    println!(
+        "Publish this TXT record:\n  {}._domainkey.{domain}.  IN TXT  \"{record}\"",
+        args.selector
+    );
+    println!(
+        "Then set in breachdesk.toml:\n  [dkim]\n  selector = \"{}\"\n  domain = \"{domain}\"",
+        args.selector
+    );
+    Ok(())
 }
 
 #[derive(clap::Args, Debug)]
@@ -62,6 +113,7 @@ pub fn run(command: NotifyCommand) -> anyhow::Result<()> {
     match command {
         NotifyCommand::Preview(args) => preview(args),
         NotifyCommand::Send(args) => send(args),
+        NotifyCommand::DkimKey(args) => dkim_key(args),
     }
 }
 
