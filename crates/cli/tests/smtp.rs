@@ -10,6 +10,15 @@ use std::io::BufRead;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
+const CARRIERS: [&str; 6] = [
+    "docomo.ne.jp",
+    "ezweb.ne.jp",
+    "au.com",
+    "softbank.ne.jp",
+    "i.softbank.jp",
+    "ymobile.ne.jp",
+];
+
 struct Server(Child);
 
 impl Drop for Server {
@@ -102,6 +111,12 @@ fn send_through_a_real_smtp_server_with_failures() {
     let config = config
         .replacen("name = \"\"", "name = \"Kumo Soft Store\"", 1)
         .replacen("email = \"\"", "email = \"care@kumosoft.example\"", 1);
+    // Carrier domains are paced at 30 a minute by default; a local test server need not be.
+    let fast: String = CARRIERS
+        .iter()
+        .map(|d| format!("\"{d}\" = 600000\n"))
+        .collect();
+    let config = config.replace("[smtp.per_domain]\n", &format!("[smtp.per_domain]\n{fast}"));
     std::fs::write(desk.join("breachdesk.toml"), config).unwrap();
     ok(desk_cmd(
         &desk,
@@ -119,7 +134,7 @@ fn send_through_a_real_smtp_server_with_failures() {
     let url = format!("smtp://127.0.0.1:{port}");
     let first: serde_json::Value = serde_json::from_str(&ok(desk_cmd(
         &desk,
-        &["notify", "send", "--smtp", &url, "--json"],
+        &["notify", "send", "--smtp", &url, "--retries", "0", "--json"],
     )))
     .unwrap();
     assert_eq!(first["bounced"], 1, "550 -> bounced: {first}");
@@ -137,15 +152,42 @@ fn send_through_a_real_smtp_server_with_failures() {
     // The next run retries the deferred three; nobody else gets a second copy.
     let second: serde_json::Value = serde_json::from_str(&ok(desk_cmd(
         &desk,
-        &["notify", "send", "--smtp", &url, "--json"],
+        &["notify", "send", "--smtp", &url, "--retries", "0", "--json"],
     )))
     .unwrap();
     assert_eq!(second["sent"], 3, "{second}");
     let ids = received(&inbox);
     assert!(ids.values().all(|&n| n == 1), "one copy each");
     assert_eq!(ids.len() as u64, sent_first + 3);
+
+    // With retries, a temporary failure is tried again within the run.
+    let inbox2 = tmp.path().join("inbox2");
+    let (_server2, port2) = start_server(&inbox2, &["1:451", "2:421"]);
+    let url2 = format!("smtp://127.0.0.1:{port2}");
+    let args = [
+        "notify",
+        "send",
+        "--smtp",
+        &url2,
+        "--campaign",
+        "retry",
+        "--limit",
+        "3",
+        "--retries",
+        "2",
+        "--retry-delay-ms",
+        "10",
+        "--json",
+    ];
+    let retried: serde_json::Value = serde_json::from_str(&ok(desk_cmd(&desk, &args))).unwrap();
+    assert_eq!(
+        retried["sent"], 3,
+        "451, then 421, then accepted, within one run: {retried}"
+    );
+    assert_eq!(retried["deferred"], 0, "{retried}");
+    assert_eq!(received(&inbox2).len(), 3);
     println!(
-        "smtp story: passed ({} delivered, 1 bounced, 3 deferred then delivered)",
+        "smtp story: passed ({} delivered, 1 bounced, 3 deferred then delivered; retries within a run)",
         ids.len()
     );
 }

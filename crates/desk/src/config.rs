@@ -76,6 +76,14 @@ pub struct SmtpConfig {
     pub from: Option<String>,
     pub username: Option<String>,
     pub password: Option<Secret>,
+    /// Extra tries within a run after a temporary failure (default 2).
+    pub retries: Option<u32>,
+    /// First wait before a retry, doubled each time (default 2000 ms).
+    pub retry_delay_ms: Option<u64>,
+    /// Messages per minute to any domain without its own rate (default: no limit).
+    pub per_minute: Option<u32>,
+    /// Messages per minute per destination domain (carriers have defaults).
+    pub per_domain: std::collections::HashMap<String, u32>,
 }
 
 /// Values given on the command line; they win over everything else.
@@ -115,6 +123,11 @@ struct FileSmtp {
     from: Option<String>,
     username: Option<String>,
     password_file: Option<PathBuf>,
+    retries: Option<u32>,
+    retry_delay_ms: Option<u64>,
+    per_minute: Option<u32>,
+    #[serde(default)]
+    per_domain: std::collections::HashMap<String, u32>,
 }
 
 /// Reads a secret from a file (trailing newline removed).
@@ -209,6 +222,10 @@ pub fn load_config(
             from: env("BREACHDESK_SMTP_FROM").or(non_empty(file.smtp.from)),
             username: env("BREACHDESK_SMTP_USERNAME").or(non_empty(file.smtp.username)),
             password: smtp_password.map(Secret),
+            retries: file.smtp.retries,
+            retry_delay_ms: file.smtp.retry_delay_ms,
+            per_minute: file.smtp.per_minute,
+            per_domain: file.smtp.per_domain,
         },
         shop: file.shop,
         dkim: DkimConfig {

@@ -43,6 +43,15 @@ url = ""
 from = ""
 username = ""
 # password_file = "smtp-password"
+retries = 2                      # tries again within a run after a 4xx or a dropped connection
+retry_delay_ms = 2000            # first wait, doubled each time
+# per_minute = 600               # any domain without its own rate
+
+# Messages per minute per destination domain. Japanese carriers
+# (docomo.ne.jp, ezweb.ne.jp, au.com, softbank.ne.jp, i.softbank.jp,
+# ymobile.ne.jp) default to 30.
+[smtp.per_domain]
+# "docomo.ne.jp" = 30
 "#;
 
 const INCIDENT_TEMPLATE: &str = r#"# The incident: fill in what the investigation found. Every field is checked

@@ -30,6 +30,9 @@ pub struct SendReport {
 #[derive(Clone, Debug)]
 pub struct SendOptions {
     pub campaign: String,
+    /// Tries again within the run after a temporary failure.
+    pub retries: u32,
+    pub retry_delay: std::time::Duration,
     pub from: String,
     pub limit: Option<usize>,
     pub dry_run: bool,
@@ -141,6 +144,11 @@ impl Desk {
             })
             .await?;
         report.in_doubt = self.store.mark_in_doubt(&campaign, &now).await?;
+        let mut pace = breachdesk_notify::DomainLimits::new(
+            &self.config.smtp.per_domain,
+            self.config.smtp.per_minute,
+        );
+        let started = std::time::Instant::now();
         let limit = options.limit.unwrap_or(usize::MAX);
         let rows = self
             .store
@@ -187,7 +195,27 @@ impl Desk {
                 text: notice.text,
                 html: notice.html,
             };
-            let (state, detail) = match transport.send(&outgoing, signer.as_ref()).await {
+            // Only real mail servers are paced; a maildir is local.
+            let wait = if !transport.is_network() {
+                std::time::Duration::ZERO
+            } else {
+                pace.wait_before(
+                    &outgoing.to,
+                    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                )
+            };
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            let mut result = transport.send(&outgoing, signer.as_ref()).await;
+            for attempt in 0..options.retries {
+                if !matches!(result, Ok(Delivery::Deferred(_))) {
+                    break;
+                }
+                tokio::time::sleep(options.retry_delay * 2u32.saturating_pow(attempt)).await;
+                result = transport.send(&outgoing, signer.as_ref()).await;
+            }
+            let (state, detail) = match result {
                 Ok(Delivery::Sent(d)) => {
                     report.sent += 1;
                     ("sent", d)

@@ -4,6 +4,7 @@
 
 mod context;
 mod dkim;
+mod limits;
 mod template;
 mod transport;
 
@@ -12,5 +13,6 @@ pub use context::{
     date_text, item_label,
 };
 pub use dkim::{DkimError, Signer, generate_key, record_of};
+pub use limits::{CARRIER_DEFAULTS, DomainLimits};
 pub use template::{RenderedNotice, TemplateError, Templates};
 pub use transport::{Delivery, Outgoing, Transport, TransportError};

@@ -94,6 +94,11 @@ impl Transport {
         Ok(Transport::Smtp(builder.build()))
     }
 
+    /// Whether messages leave over the network (and so are paced).
+    pub fn is_network(&self) -> bool {
+        matches!(self, Transport::Smtp(_))
+    }
+
     /// Sends one notice, DKIM-signed when a signer is given.
     pub async fn send(
         &self,

@@ -86,6 +86,12 @@ pub struct SendArgs {
     /// Render every notice and send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Tries again within the run after a temporary failure (default: `[smtp] retries`, else 2).
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// First wait before a retry, doubled each time (default: `[smtp] retry_delay_ms`, else 2000).
+    #[arg(long, value_name = "MS")]
+    pub retry_delay_ms: Option<u64>,
     /// Language of the notices (default: the desk's `[shop] language`).
     #[arg(long, value_name = "ja|en")]
     pub lang: Option<Language>,
@@ -141,6 +147,10 @@ fn send(args: SendArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| desk.config.shop.email.clone());
         let options = SendOptions {
             campaign: args.campaign.clone(),
+            retries: args.retries.or(smtp.retries).unwrap_or(2),
+            retry_delay: std::time::Duration::from_millis(
+                args.retry_delay_ms.or(smtp.retry_delay_ms).unwrap_or(2000),
+            ),
             from,
             limit: args.limit,
             dry_run: args.dry_run,
