@@ -99,6 +99,11 @@ pub fn parse_message(file: &str, raw: &[u8]) -> Result<Vec<Bounce>, BounceError>
         if out.iter().any(|b| b.recipient == failure.recipient) {
             continue;
         }
+        if status.is_empty() {
+            let temporary =
+                failure.action == "delayed" || reason::temporary_reply(&failure.diagnostic);
+            status = reason::implied_status(reason, temporary).unwrap_or_default();
+        }
         out.push(Bounce {
             file: file.to_owned(),
             hard: reason.is_hard(&status),

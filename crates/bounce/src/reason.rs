@@ -313,6 +313,7 @@ const PHRASES: &[(Reason, &[&str])] = &[
             "delayed",
             "was not delivered after",
             "message is still in the queue",
+            "did not accept our requests to connect",
         ],
     ),
     (
@@ -370,7 +371,7 @@ const PHRASES: &[(Reason, &[&str])] = &[
             "does not accept mail",
             "accepts no mail",
             "null mx",
-            "not accept",
+            "not accepting any mail",
         ],
     ),
     (
@@ -402,6 +403,39 @@ fn from_status(status: &str) -> Option<Reason> {
         "1.4" | "5.4" => Reason::PolicyViolation,
         _ => return None,
     })
+}
+
+/// The status a report implies when it states none: the codes that mature
+/// bounce parsers use for each reason (x.0.9yy), with class 4 when the
+/// failure was temporary. Only reasons seen with such a code in the
+/// reference readings are mapped.
+pub(crate) fn implied_status(reason: Reason, temporary: bool) -> Option<String> {
+    let detail = match reason {
+        Reason::Undefined => "900",
+        Reason::OnHold => "901",
+        Reason::Filtered => "910",
+        Reason::UserUnknown => "911",
+        Reason::HostUnknown => "912",
+        Reason::Rejected => "918",
+        Reason::Suspend => "921",
+        Reason::MailboxFull => "922",
+        Reason::SystemError => "930",
+        Reason::NotAccept => "932",
+        Reason::MesgTooBig => "934",
+        Reason::MailerError => "939",
+        Reason::NetworkError => "944",
+        Reason::Expired => "947",
+        Reason::Blocked => "971",
+        Reason::SpamDetected => "980",
+        _ => return None,
+    };
+    Some(format!("{}.0.{detail}", if temporary { '4' } else { '5' }))
+}
+
+/// Whether a diagnostic carries a temporary (4xx) SMTP reply.
+pub(crate) fn temporary_reply(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_digit())
+        .any(|n| n.len() == 3 && n.starts_with('4') && n.as_bytes()[1] <= b'5')
 }
 
 /// Finds an enhanced status code (`5.1.1`) in free text.
@@ -498,6 +532,22 @@ mod tests {
         assert_eq!(status_in("version 1.5.1.2 here"), None);
         assert_eq!(status_in("4.4.7"), Some("4.4.7".into()));
         assert_eq!(status_in("no code"), None);
+    }
+
+    #[test]
+    fn implied_statuses() {
+        assert_eq!(
+            implied_status(Reason::UserUnknown, false).as_deref(),
+            Some("5.0.911")
+        );
+        assert_eq!(
+            implied_status(Reason::Expired, true).as_deref(),
+            Some("4.0.947")
+        );
+        assert_eq!(implied_status(Reason::PolicyViolation, false), None);
+        assert!(temporary_reply("host said: 451 try later"));
+        assert!(!temporary_reply("550 5.1.1 user unknown"));
+        assert!(!temporary_reply("version 4711 build"));
     }
 
     #[test]
