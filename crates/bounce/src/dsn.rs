@@ -18,6 +18,18 @@ pub(crate) fn failures(message: &Message<'_>) -> Vec<Failure> {
             out.extend(parse_fields(&String::from_utf8_lossy(part.contents())));
         }
     }
+    if out.is_empty() {
+        // Some servers write the report's fields into a body whose MIME
+        // boundaries are missing: read them from the raw body.
+        let body_start = message
+            .parts
+            .first()
+            .map(|p| p.offset_body as usize)
+            .unwrap_or(0);
+        let body =
+            String::from_utf8_lossy(message.raw_message.get(body_start..).unwrap_or_default());
+        out.extend(parse_fields(&body));
+    }
     out
 }
 
@@ -58,8 +70,14 @@ pub(crate) fn parse_fields(body: &str) -> Vec<Failure> {
                     .find(|(n, _)| n == name)
                     .map(|(_, v)| v.clone())
             };
-            let recipient = get("final-recipient").or_else(|| get("original-recipient"))?;
-            let recipient = address_of(&recipient)?;
+            // A final recipient on a host without a domain (a source route to
+            // an internal server) says less than the original one.
+            let final_ = get("final-recipient")
+                .and_then(|f| address_of(&f))
+                .filter(|a| a.rsplit('@').next().is_some_and(|d| d.contains('.')));
+            let recipient = final_
+                .or_else(|| get("original-recipient").and_then(|o| address_of(&o)))
+                .or_else(|| get("final-recipient").and_then(|f| address_of(&f)))?;
             Some(Failure {
                 recipient,
                 status: get("status").unwrap_or_default(),
