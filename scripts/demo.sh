@@ -91,5 +91,10 @@ $bd bounces ingest --desk "$out/desk" --as demo "$out/bounces"
 $bd status --desk "$out/desk" | sed -n '/^Notices/,/^$/p'
 
 echo
+echo "== 8. Letters: everyone email could not reach, listed for a mail vendor"
+$bd letters --desk "$out/desk" --as demo --out "$out/letters"
+head -n 3 "$out/letters/letters.csv"
+
+echo
 echo "Results: $out/affected.csv, $out/summary.json (data in $out/data), desk in $out/desk,"
-echo "notices in $out/outbox/new, bounces in $out/bounces"
+echo "notices in $out/outbox/new, bounces in $out/bounces, letters in $out/letters"

@@ -46,6 +46,8 @@ enum Command {
     /// Notices to affected people.
     #[command(subcommand)]
     Notify(commands::notify::NotifyCommand),
+    /// List the persons email could not reach, for letters (letters.csv for a mail vendor).
+    Letters(commands::desk::LettersArgs),
     /// Read bounce messages (delivery failures).
     #[command(subcommand)]
     Bounces(commands::bounces::BouncesCommand),
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Backup(args) => commands::desk::backup(args),
         Command::Bounces(command) => commands::bounces::run(command),
         Command::Notify(command) => commands::notify::run(command),
+        Command::Letters(args) => commands::desk::letters(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

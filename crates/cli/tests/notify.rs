@@ -286,4 +286,37 @@ fn bounces_are_matched_to_notices_and_decide_retry_or_letter() {
         .output()
         .unwrap());
     assert!(again.contains("1 sent"), "{again}");
+
+    // Letters: the two hard bounces and everyone without an email address.
+    let no_email = states.get("letter").copied().unwrap_or(0);
+    let letters_dir = tmp.path().join("letters");
+    let out = ok(desk_cmd(&desk, &["letters", "--out", p(&letters_dir)])
+        .output()
+        .unwrap());
+    assert!(
+        out.contains(&format!("{} letters listed", 2 + no_email)),
+        "{out}"
+    );
+    let csv = std::fs::read_to_string(letters_dir.join("letters.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len() as i64, 2 + no_email);
+    assert_eq!(
+        rows.iter().filter(|r| r.contains("email bounced")).count(),
+        2
+    );
+    // Every letter has a name and, from the account or the order form, an address.
+    assert!(
+        rows.iter()
+            .all(|r| r.split(',').nth(1).is_some_and(|n| !n.is_empty())),
+        "{csv}"
+    );
+    assert!(
+        rows.iter()
+            .filter(|r| r.contains("email bounced"))
+            .all(|r| r.split(',').nth(3).is_some_and(|a| !a.is_empty())),
+        "{csv}"
+    );
+    let after = ledger(&desk);
+    assert_eq!(after.get("bounced"), None, "handed over: {after:?}");
+    assert_eq!(after.get("letter").copied(), Some(2 + no_email));
 }

@@ -6,6 +6,7 @@ mod bounces;
 mod config;
 mod desk;
 mod init;
+mod letters;
 mod load;
 mod notice;
 mod person;
@@ -20,6 +21,7 @@ pub use config::{
 };
 pub use desk::{Desk, audit_verify};
 pub use init::{InitReport, init_desk};
+pub use letters::LetterRow;
 pub use load::{Changes, LoadReport};
 pub use person::{PersonView, StoredVersion};
 pub use rotate::{RotationReport, rotate_key};

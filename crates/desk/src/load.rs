@@ -30,6 +30,43 @@ pub struct LoadReport {
 }
 
 impl Desk {
+    /// The registered postal address of every affected account, read in a
+    /// second pass over the customers file (only affected accounts kept).
+    fn registered_addresses(
+        &self,
+        inputs: &ScopeInputs,
+        persons: &[breachdesk_scope::AffectedPerson],
+    ) -> Result<HashMap<String, (String, String)>, DeskError> {
+        use breachdesk_domain::column::customer as cu;
+        let Some(customers) = &inputs.customers else {
+            return Ok(HashMap::new());
+        };
+        let wanted: std::collections::HashSet<&str> =
+            persons.iter().map(|p| p.person.as_str()).collect();
+        let (maps, _) = breachdesk_ingest::scan(
+            customers,
+            breachdesk_domain::RecordKind::Customers,
+            &self.incident.zone,
+            inputs.threads,
+            HashMap::new,
+            |found: &mut HashMap<String, (String, String)>, record, _| {
+                let id = record.get(cu::CUSTOMER_ID).trim();
+                let address = record.get(cu::ADDRESS).trim();
+                if wanted.contains(id) && !address.is_empty() {
+                    found.insert(
+                        id.to_owned(),
+                        (
+                            record.get(cu::POSTAL_CODE).trim().to_owned(),
+                            address.to_owned(),
+                        ),
+                    );
+                }
+            },
+        )
+        .map_err(breachdesk_scope::ScopeError::from)?;
+        Ok(maps.into_iter().flatten().collect())
+    }
+
     pub async fn load(&self, inputs: &ScopeInputs) -> Result<LoadReport, DeskError> {
         let mut inputs = inputs.clone();
         inputs.collect_checkouts = true;
@@ -57,6 +94,7 @@ impl Desk {
         let mut new_persons = Vec::new();
         let mut rows = Vec::with_capacity(result.persons.len());
         let mut changes = Changes::default();
+        let registered = self.registered_addresses(&inputs, &result.persons)?;
         for person in &result.persons {
             let index = key_index(&self.vault, &person.person);
             let person_id = match known.get(&index) {
@@ -92,7 +130,8 @@ impl Desk {
                     &self.vault,
                     generation,
                     person_id,
-                    &SealedPerson::from_affected(person),
+                    &SealedPerson::from_affected(person)
+                        .with_registered(registered.get(&person.person)),
                 )?,
             });
         }

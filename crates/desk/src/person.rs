@@ -25,6 +25,9 @@ pub struct SealedPersonView {
     pub first_exposed_at: Option<String>,
     pub last_exposed_at: Option<String>,
     pub checkouts: Vec<breachdesk_scope::CheckoutDetail>,
+    /// Where a letter goes.
+    pub postal_code: String,
+    pub address: String,
 }
 
 impl std::fmt::Debug for SealedPersonView {
@@ -41,6 +44,8 @@ impl From<SealedPerson> for SealedPersonView {
             first_exposed_at: p.first_exposed_at,
             last_exposed_at: p.last_exposed_at,
             checkouts: p.checkouts,
+            postal_code: p.postal_code,
+            address: p.address,
         }
     }
 }

@@ -15,6 +15,12 @@ pub struct SealedPerson {
     pub first_exposed_at: Option<String>,
     pub last_exposed_at: Option<String>,
     pub checkouts: Vec<CheckoutDetail>,
+    /// Where a letter goes: the account's registered address, else the
+    /// latest matched checkout's.
+    #[serde(default)]
+    pub postal_code: String,
+    #[serde(default)]
+    pub address: String,
 }
 
 // Personal data: never in logs.
@@ -33,7 +39,31 @@ impl SealedPerson {
             first_exposed_at: p.first_exposed_at.clone(),
             last_exposed_at: p.last_exposed_at.clone(),
             checkouts: p.checkouts_detail.clone(),
+            postal_code: String::new(),
+            address: String::new(),
         }
+        .with_checkout_address()
+    }
+
+    /// The account's registered address, when it has one.
+    pub(crate) fn with_registered(mut self, registered: Option<&(String, String)>) -> SealedPerson {
+        if let Some((postal_code, address)) = registered {
+            self.postal_code = postal_code.clone();
+            self.address = address.clone();
+        }
+        self
+    }
+
+    /// The latest matched checkout that carried an address, when the
+    /// person has none yet.
+    fn with_checkout_address(mut self) -> SealedPerson {
+        if self.address.is_empty()
+            && let Some(c) = self.checkouts.iter().rev().find(|c| !c.address.is_empty())
+        {
+            self.postal_code = c.postal_code.clone();
+            self.address = c.address.clone();
+        }
+        self
     }
 }
 

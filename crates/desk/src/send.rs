@@ -68,7 +68,7 @@ impl Desk {
         format!("<{campaign}.{notice_id}.{}@{domain}>", self.incident.id)
     }
 
-    async fn stored_version(
+    pub(crate) async fn stored_version(
         &self,
         person_id: i64,
         generation: i64,

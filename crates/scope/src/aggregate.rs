@@ -55,6 +55,11 @@ pub struct CheckoutDetail {
     pub payment_method: String,
     pub card_brand: String,
     pub card_last4: String,
+    /// The postal address typed on the form (for letters), when there was one.
+    #[serde(default)]
+    pub postal_code: String,
+    #[serde(default)]
+    pub address: String,
     /// Exposure ids this checkout matched.
     pub exposures: Vec<String>,
     #[serde(skip)]

@@ -171,6 +171,8 @@ pub fn run_scope(incident: &Incident, inputs: &ScopeInputs) -> Result<ScopeResul
                     payment_method: record.get(co::PAYMENT_METHOD).to_owned(),
                     card_brand: record.get(co::CARD_BRAND).to_owned(),
                     card_last4: last4(record.get(co::CARD_LAST4)),
+                    postal_code: record.get(co::POSTAL_CODE).trim().to_owned(),
+                    address: record.get(co::ADDRESS).trim().to_owned(),
                     exposures: exposure_ids(incident, mask),
                     sort_key: (record.at, line),
                 }),

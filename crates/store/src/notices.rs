@@ -160,6 +160,23 @@ impl Store {
             .await?))
     }
 
+    /// Every row in one of these states.
+    pub async fn notices_in_states(&self, states: &[&str]) -> Result<Vec<NoticeRow>, StoreError> {
+        let states: Vec<String> = states.iter().map(|s| (*s).to_owned()).collect();
+        let placeholders: Vec<String> = (1..=states.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "{COLUMNS} WHERE state IN ({}) ORDER BY notice_id",
+            placeholders.join(", ")
+        );
+        dispatch!(self, pool => {
+            let mut query = sqlx::query_as::<_, NoticeTuple>(sqlx::AssertSqlSafe(sql.clone()));
+            for state in &states {
+                query = query.bind(state);
+            }
+            Ok(query.fetch_all(pool).await?.into_iter().map(notice).collect())
+        })
+    }
+
     /// A person's rows, newest first.
     pub async fn notices_of_person(&self, person_id: i64) -> Result<Vec<NoticeRow>, StoreError> {
         dispatch!(self, pool => {

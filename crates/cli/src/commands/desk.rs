@@ -208,6 +208,61 @@ pub fn key(command: KeyCommand) -> anyhow::Result<()> {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct LettersArgs {
+    #[command(flatten)]
+    pub desk: DeskArgs,
+    /// Folder for `letters.csv` (default: `letters/` in the desk).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Lists every person email could not reach in `letters.csv` for a mail
+/// vendor, and records the hand-over.
+pub fn letters(args: LettersArgs) -> anyhow::Result<()> {
+    block_on(async {
+        let desk = args.desk.open().await?;
+        let letters = desk.letters_due().await?;
+        let out = args
+            .out
+            .clone()
+            .unwrap_or_else(|| desk.config.dir.join("letters"));
+        std::fs::create_dir_all(&out)?;
+        let path = out.join("letters.csv");
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_path(&path)?;
+        writer.write_record([
+            "person_id",
+            "name",
+            "postal_code",
+            "address",
+            "reason",
+            "campaign",
+        ])?;
+        for l in &letters {
+            writer.write_record([
+                l.person_id.to_string().as_str(),
+                &l.name,
+                &l.postal_code,
+                &l.address,
+                &l.reason,
+                &l.campaign,
+            ])?;
+        }
+        writer.flush()?;
+        desk.mark_letters(&letters, &path.display().to_string())
+            .await?;
+        let missing = letters.iter().filter(|l| l.address.is_empty()).count();
+        desk.store.close().await;
+        println!("{} letters listed in {}", letters.len(), path.display());
+        if missing > 0 {
+            println!("{missing} of them have no postal address on file: find one before printing");
+        }
+        Ok(())
+    })
+}
+
+#[derive(clap::Args, Debug)]
 pub struct BackupArgs {
     #[command(flatten)]
     pub desk: DeskArgs,

@@ -1,0 +1,82 @@
+//! Letters for the persons email could not reach: no address, a hard
+//! bounce, or a soft bounce out of retries. This first step lists them
+//! for a mail vendor; the printed letters build on the same list.
+
+use crate::DeskError;
+use crate::desk::Desk;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One letter to send.
+#[derive(Clone, Serialize)]
+pub struct LetterRow {
+    pub person_id: i64,
+    pub name: String,
+    pub postal_code: String,
+    pub address: String,
+    /// Why email did not reach them.
+    pub reason: String,
+    pub campaign: String,
+    pub notice_id: i64,
+}
+
+// Personal data: never in logs.
+impl std::fmt::Debug for LetterRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LetterRow")
+            .field("person_id", &self.person_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Desk {
+    /// Persons due a letter, one row each (their latest notice decides).
+    pub async fn letters_due(&self) -> Result<Vec<LetterRow>, DeskError> {
+        let mut latest: BTreeMap<i64, breachdesk_store::NoticeRow> = BTreeMap::new();
+        for row in self.store.notices_in_states(&["letter", "bounced"]).await? {
+            match latest.get(&row.person_id) {
+                Some(existing) if existing.notice_id > row.notice_id => {}
+                _ => {
+                    latest.insert(row.person_id, row);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(latest.len());
+        for (person_id, notice) in latest {
+            let person = self.stored_version(person_id, notice.generation).await?;
+            let data = &person.versions[0].data;
+            out.push(LetterRow {
+                person_id,
+                name: data.name.clone(),
+                postal_code: data.postal_code.clone(),
+                address: data.address.clone(),
+                reason: if notice.state == "letter" {
+                    "no email address".into()
+                } else {
+                    "email bounced".into()
+                },
+                campaign: notice.campaign.clone(),
+                notice_id: notice.notice_id,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records that these letters were handed over (audited export), and
+    /// moves their ledger rows to `letter`.
+    pub async fn mark_letters(&self, letters: &[LetterRow], file: &str) -> Result<(), DeskError> {
+        let now = self.now_text();
+        for letter in letters {
+            self.store
+                .set_notice_state(letter.notice_id, "letter", &letter.reason, &now)
+                .await?;
+        }
+        self.audit(
+            "letters-export",
+            None,
+            serde_json::json!({ "letters": letters.len(), "file": file }),
+        )
+        .await?;
+        Ok(())
+    }
+}
