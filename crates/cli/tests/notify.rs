@@ -6,74 +6,6 @@ mod common;
 use common::*;
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Output;
-
-fn desk_cmd(desk: &Path, args: &[&str]) -> std::process::Command {
-    let mut cmd = bin();
-    cmd.args(args)
-        .env("BREACHDESK_DESK", desk)
-        .env("BREACHDESK_NOW", "2023-02-04T00:00:00Z")
-        .env("BREACHDESK_OPERATOR", "test");
-    cmd
-}
-
-fn ok(out: Output) -> String {
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    stdout(&out)
-}
-
-/// A desk loaded with demo data; returns (tempdir, desk, persons).
-fn demo_desk(customers: &str, checkouts: &str) -> (tempfile::TempDir, std::path::PathBuf, u64) {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    ok(run(&[
-        "demo-data",
-        "--shop",
-        "software",
-        "--customers",
-        customers,
-        "--checkouts",
-        checkouts,
-        "--seed",
-        "3",
-        "--out",
-        p(&data),
-    ]));
-    let desk = tmp.path().join("desk");
-    ok(run(&["init", p(&desk)]));
-    std::fs::copy(
-        examples().join("software-shop/incident.toml"),
-        desk.join("incident.toml"),
-    )
-    .unwrap();
-    let config = std::fs::read_to_string(desk.join("breachdesk.toml")).unwrap();
-    let config = config
-        .replacen("name = \"\"", "name = \"Kumo Soft Store\"", 1)
-        .replacen("email = \"\"", "email = \"care@kumosoft.example\"", 1);
-    std::fs::write(desk.join("breachdesk.toml"), config).unwrap();
-    let out = ok(desk_cmd(
-        &desk,
-        &[
-            "load",
-            "--customers",
-            p(&data.join("customers.csv")),
-            "--checkouts",
-            p(&data.join("checkouts.csv")),
-        ],
-    )
-    .output()
-    .unwrap());
-    let persons: u64 = out
-        .split("generation 1: ")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    (tmp, desk, persons)
-}
 
 /// Message-ID -> number of files carrying it.
 fn copies(maildir: &Path) -> HashMap<String, usize> {
@@ -92,7 +24,7 @@ fn copies(maildir: &Path) -> HashMap<String, usize> {
 }
 
 fn ledger(desk: &Path) -> HashMap<String, i64> {
-    let out = ok(desk_cmd(
+    let out = ok(in_desk(
         desk,
         &[
             "notify",
@@ -118,11 +50,11 @@ fn ledger(desk: &Path) -> HashMap<String, i64> {
 
 #[test]
 fn everyone_once_into_a_maildir() {
-    let (tmp, desk, persons) = demo_desk("300", "3000");
+    let (tmp, desk, persons) = demo_desk("300", "3000", "3");
     let maildir = tmp.path().join("outbox");
     let target = format!("maildir:{}", maildir.display());
     let dry = ok(
-        desk_cmd(&desk, &["notify", "send", "--smtp", &target, "--dry-run"])
+        in_desk(&desk, &["notify", "send", "--smtp", &target, "--dry-run"])
             .output()
             .unwrap(),
     );
@@ -137,7 +69,7 @@ fn everyone_once_into_a_maildir() {
             .is_none(),
         "a dry run sends nothing"
     );
-    let out = ok(desk_cmd(&desk, &["notify", "send", "--smtp", &target])
+    let out = ok(in_desk(&desk, &["notify", "send", "--smtp", &target])
         .output()
         .unwrap());
     let letters = ledger(&desk).get("letter").copied().unwrap_or(0) as u64;
@@ -145,7 +77,7 @@ fn everyone_once_into_a_maildir() {
         out.contains(&format!("{} sent", persons - letters)),
         "persons without email go to a letter: {out}"
     );
-    let again = ok(desk_cmd(&desk, &["notify", "send", "--smtp", &target])
+    let again = ok(in_desk(&desk, &["notify", "send", "--smtp", &target])
         .output()
         .unwrap());
     assert!(
@@ -171,19 +103,19 @@ fn everyone_once_into_a_maildir() {
 
 #[test]
 fn kill_9_at_random_moments_never_sends_twice_or_misses_anyone() {
-    let (tmp, desk, persons) = demo_desk("2000", "20000");
+    let (tmp, desk, persons) = demo_desk("2000", "20000", "3");
     let maildir = tmp.path().join("outbox");
     let target = format!("maildir:{}", maildir.display());
     // Moments spread over the run; the ledger decides what happens next.
     for delay_ms in [150u64, 420, 90, 700] {
-        let mut child = desk_cmd(&desk, &["notify", "send", "--smtp", &target])
+        let mut child = in_desk(&desk, &["notify", "send", "--smtp", &target])
             .spawn()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL: no chance to clean up
         let _ = child.wait();
     }
-    let last = ok(desk_cmd(&desk, &["notify", "send", "--smtp", &target])
+    let last = ok(in_desk(&desk, &["notify", "send", "--smtp", &target])
         .output()
         .unwrap());
     let states = ledger(&desk);
@@ -230,10 +162,10 @@ fn dsn(recipient: &str, status: &str, message_id: &str) -> String {
 
 #[test]
 fn bounces_are_matched_to_notices_and_decide_retry_or_letter() {
-    let (tmp, desk, _) = demo_desk("300", "3000");
+    let (tmp, desk, _) = demo_desk("300", "3000", "3");
     let maildir = tmp.path().join("outbox");
     let target = format!("maildir:{}", maildir.display());
-    ok(desk_cmd(&desk, &["notify", "send", "--smtp", &target])
+    ok(in_desk(&desk, &["notify", "send", "--smtp", &target])
         .output()
         .unwrap());
     // Three sent notices: (recipient, Message-ID).
@@ -268,7 +200,7 @@ fn bounces_are_matched_to_notices_and_decide_retry_or_letter() {
     )
     .unwrap();
     let out = ok(
-        desk_cmd(&desk, &["bounces", "ingest", p(&bounces), "--json"])
+        in_desk(&desk, &["bounces", "ingest", p(&bounces), "--json"])
             .output()
             .unwrap(),
     );
@@ -282,7 +214,7 @@ fn bounces_are_matched_to_notices_and_decide_retry_or_letter() {
     assert_eq!(states.get("bounced"), Some(&2), "{states:?}");
     assert_eq!(states.get("deferred"), Some(&1), "{states:?}");
     // The soft bounce is retried by the next run; nothing else is re-sent.
-    let again = ok(desk_cmd(&desk, &["notify", "send", "--smtp", &target])
+    let again = ok(in_desk(&desk, &["notify", "send", "--smtp", &target])
         .output()
         .unwrap());
     assert!(again.contains("1 sent"), "{again}");
@@ -290,7 +222,7 @@ fn bounces_are_matched_to_notices_and_decide_retry_or_letter() {
     // Letters: the two hard bounces and everyone without an email address.
     let no_email = states.get("letter").copied().unwrap_or(0);
     let letters_dir = tmp.path().join("letters");
-    let out = ok(desk_cmd(&desk, &["letters", "--out", p(&letters_dir)])
+    let out = ok(in_desk(&desk, &["letters", "--out", p(&letters_dir)])
         .output()
         .unwrap());
     assert!(

@@ -47,20 +47,6 @@ fn start_server(out: &Path, fails: &[&str]) -> (Server, u16) {
     )
 }
 
-fn desk_cmd(desk: &Path, args: &[&str]) -> Output {
-    bin()
-        .args(args)
-        .env("BREACHDESK_DESK", desk)
-        .env("BREACHDESK_NOW", "2023-02-04T00:00:00Z")
-        .output()
-        .unwrap()
-}
-
-fn ok(out: Output) -> String {
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    stdout(&out)
-}
-
 fn received(dir: &Path) -> HashMap<String, usize> {
     let mut ids = HashMap::new();
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -85,54 +71,23 @@ fn send_through_a_real_smtp_server_with_failures() {
         println!("smtp story: skipped (set BREACHDESK_TEST_SMTP=1 with aiosmtpd installed)");
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    ok(run(&[
-        "demo-data",
-        "--shop",
-        "software",
-        "--customers",
-        "300",
-        "--checkouts",
-        "3000",
-        "--seed",
-        "3",
-        "--out",
-        p(&data),
-    ]));
-    let desk = tmp.path().join("desk");
-    ok(run(&["init", p(&desk)]));
-    std::fs::copy(
-        examples().join("software-shop/incident.toml"),
-        desk.join("incident.toml"),
-    )
-    .unwrap();
-    let config = std::fs::read_to_string(desk.join("breachdesk.toml")).unwrap();
-    let config = config
-        .replacen("name = \"\"", "name = \"Kumo Soft Store\"", 1)
-        .replacen("email = \"\"", "email = \"care@kumosoft.example\"", 1);
+    let (tmp, desk, _) = demo_desk("300", "3000", "3");
     // Carrier domains are paced at 30 a minute by default; a local test server need not be.
     let fast: String = CARRIERS
         .iter()
         .map(|d| format!("\"{d}\" = 600000\n"))
         .collect();
-    let config = config.replace("[smtp.per_domain]\n", &format!("[smtp.per_domain]\n{fast}"));
-    std::fs::write(desk.join("breachdesk.toml"), config).unwrap();
-    ok(desk_cmd(
-        &desk,
-        &[
-            "load",
-            "--customers",
-            p(&data.join("customers.csv")),
-            "--checkouts",
-            p(&data.join("checkouts.csv")),
-        ],
-    ));
+    let config = std::fs::read_to_string(desk.join("breachdesk.toml")).unwrap();
+    std::fs::write(
+        desk.join("breachdesk.toml"),
+        config.replace("[smtp.per_domain]\n", &format!("[smtp.per_domain]\n{fast}")),
+    )
+    .unwrap();
 
     let inbox = tmp.path().join("inbox");
     let (_server, port) = start_server(&inbox, &["3:550", "5:451", "7:421", "9:drop"]);
     let url = format!("smtp://127.0.0.1:{port}");
-    let first: serde_json::Value = serde_json::from_str(&ok(desk_cmd(
+    let first: serde_json::Value = serde_json::from_str(&ok(in_desk_out(
         &desk,
         &["notify", "send", "--smtp", &url, "--retries", "0", "--json"],
     )))
@@ -150,7 +105,7 @@ fn send_through_a_real_smtp_server_with_failures() {
     );
 
     // The next run retries the deferred three; nobody else gets a second copy.
-    let second: serde_json::Value = serde_json::from_str(&ok(desk_cmd(
+    let second: serde_json::Value = serde_json::from_str(&ok(in_desk_out(
         &desk,
         &["notify", "send", "--smtp", &url, "--retries", "0", "--json"],
     )))
@@ -179,7 +134,7 @@ fn send_through_a_real_smtp_server_with_failures() {
         "10",
         "--json",
     ];
-    let retried: serde_json::Value = serde_json::from_str(&ok(desk_cmd(&desk, &args))).unwrap();
+    let retried: serde_json::Value = serde_json::from_str(&ok(in_desk_out(&desk, &args))).unwrap();
     assert_eq!(
         retried["sent"], 3,
         "451, then 421, then accepted, within one run: {retried}"
@@ -198,46 +153,11 @@ fn notices_are_dkim_signed_and_verify() {
         println!("dkim story: skipped (set BREACHDESK_TEST_SMTP=1 with dkimpy installed)");
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    ok(run(&[
-        "demo-data",
-        "--shop",
-        "software",
-        "--customers",
-        "100",
-        "--checkouts",
-        "1000",
-        "--seed",
-        "5",
-        "--out",
-        p(&data),
-    ]));
-    let desk = tmp.path().join("desk");
-    ok(run(&["init", p(&desk)]));
-    std::fs::copy(
-        examples().join("software-shop/incident.toml"),
-        desk.join("incident.toml"),
-    )
-    .unwrap();
+    let (tmp, desk, _) = demo_desk("100", "1000", "5");
     let config_path = desk.join("breachdesk.toml");
     let config = std::fs::read_to_string(&config_path).unwrap();
-    let config = config
-        .replacen("name = \"\"", "name = \"Kumo Soft Store\"", 1)
-        .replacen("email = \"\"", "email = \"care@kumosoft.example\"", 1);
-    std::fs::write(&config_path, &config).unwrap();
-    ok(desk_cmd(
-        &desk,
-        &[
-            "load",
-            "--customers",
-            p(&data.join("customers.csv")),
-            "--checkouts",
-            p(&data.join("checkouts.csv")),
-        ],
-    ));
 
-    let printed = ok(desk_cmd(
+    let printed = ok(in_desk_out(
         &desk,
         &["notify", "dkim-key", "--selector", "bd2026"],
     ));
@@ -253,7 +173,7 @@ fn notices_are_dkim_signed_and_verify() {
     std::fs::write(&config_path, config).unwrap();
 
     let outbox = tmp.path().join("outbox");
-    ok(desk_cmd(
+    ok(in_desk_out(
         &desk,
         &[
             "notify",
@@ -306,4 +226,8 @@ fn notices_are_dkim_signed_and_verify() {
     );
     assert_eq!(verify(&tampered), "False", "a changed message does not");
     println!("dkim story: passed");
+}
+
+fn in_desk_out(desk: &Path, args: &[&str]) -> Output {
+    in_desk(desk, args).output().unwrap()
 }

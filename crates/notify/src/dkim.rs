@@ -34,20 +34,12 @@ pub fn generate_key(path: &Path) -> Result<String, DkimError> {
     let pem = key
         .to_pkcs1_pem(LineEnding::LF)
         .map_err(|e| DkimError::Generate(e.to_string()))?;
-    let write_err = |source| DkimError::Write {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    use std::io::Write;
-    let mut file = options.open(path).map_err(write_err)?;
-    file.write_all(pem.as_bytes()).map_err(write_err)?;
+    breachdesk_vault::write_owner_only(path, pem.as_bytes()).map_err(|source| {
+        DkimError::Write {
+            path: path.display().to_string(),
+            source,
+        }
+    })?;
     public_record(&key)
 }
 

@@ -110,23 +110,28 @@ impl DataKey {
     /// Writes the key to a new file readable only by its owner. Refuses to
     /// overwrite: losing a data key loses every sealed value.
     pub fn write_new(&self, path: &Path) -> Result<(), VaultError> {
-        let err = |source| VaultError::WriteKey {
-            path: path.display().to_string(),
-            source,
-        };
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(path).map_err(err)?;
         let mut text = self.to_hex();
         text.push('\n');
-        file.write_all(text.as_bytes()).map_err(err)?;
-        file.sync_all().map_err(err)
+        write_owner_only(path, text.as_bytes()).map_err(|source| VaultError::WriteKey {
+            path: path.display().to_string(),
+            source,
+        })
     }
+}
+
+/// Writes a new file (never replacing one) that only its owner can read:
+/// the way every secret of the desk is stored.
+pub fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 #[cfg(test)]

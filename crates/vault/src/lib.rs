@@ -9,7 +9,7 @@
 
 mod key;
 
-pub use key::{DataKey, KeyId};
+pub use key::{DataKey, KeyId, write_owner_only};
 
 use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};

@@ -102,3 +102,77 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// A command run inside a desk, with the clock pinned.
+pub fn in_desk(desk: &Path, args: &[&str]) -> Command {
+    let mut cmd = bin();
+    cmd.args(args)
+        .env("BREACHDESK_DESK", desk)
+        .env("BREACHDESK_NOW", "2023-02-04T00:00:00Z")
+        .env("BREACHDESK_OPERATOR", "test");
+    cmd
+}
+
+/// Stdout of a run that must succeed.
+pub fn ok(out: Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// A desk for the fictional software shop, signed by it, loaded with demo
+/// data: (tempdir holding it all, the desk, persons in scope).
+pub fn demo_desk(
+    customers: &str,
+    checkouts: &str,
+    seed: &str,
+) -> (tempfile::TempDir, PathBuf, u64) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    ok(run(&[
+        "demo-data",
+        "--shop",
+        "software",
+        "--customers",
+        customers,
+        "--checkouts",
+        checkouts,
+        "--seed",
+        seed,
+        "--out",
+        p(&data),
+    ]));
+    let desk = tmp.path().join("desk");
+    ok(run(&["init", p(&desk)]));
+    std::fs::copy(
+        examples().join("software-shop/incident.toml"),
+        desk.join("incident.toml"),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(desk.join("breachdesk.toml")).unwrap();
+    let config = config
+        .replacen("name = \"\"", "name = \"Kumo Soft Store\"", 1)
+        .replacen("email = \"\"", "email = \"care@kumosoft.example\"", 1);
+    std::fs::write(desk.join("breachdesk.toml"), config).unwrap();
+    let out = ok(in_desk(
+        &desk,
+        &[
+            "load",
+            "--customers",
+            p(&data.join("customers.csv")),
+            "--checkouts",
+            p(&data.join("checkouts.csv")),
+        ],
+    )
+    .output()
+    .unwrap());
+    let persons = out
+        .split("generation 1: ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (tmp, desk, persons)
+}
