@@ -26,16 +26,7 @@ fn copies(maildir: &Path) -> HashMap<String, usize> {
 fn ledger(desk: &Path) -> HashMap<String, i64> {
     let out = ok(in_desk(
         desk,
-        &[
-            "notify",
-            "send",
-            "--smtp",
-            "maildir:/nonexistent-unused",
-            "--dry-run",
-            "--limit",
-            "0",
-            "--json",
-        ],
+        &["notify", "send", "--dry-run", "--limit", "0", "--json"],
     )
     .output()
     .unwrap());
@@ -63,11 +54,8 @@ fn everyone_once_into_a_maildir() {
         "{dry}"
     );
     assert!(
-        std::fs::read_dir(maildir.join("new"))
-            .unwrap()
-            .next()
-            .is_none(),
-        "a dry run sends nothing"
+        !maildir.exists(),
+        "a dry run sends nothing and touches no transport"
     );
     let out = ok(in_desk(&desk, &["notify", "send", "--smtp", &target])
         .output()

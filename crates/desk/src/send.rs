@@ -114,9 +114,10 @@ impl Desk {
     /// generation once, marks what a crash left in flight as in doubt, then
     /// claims, sends and records row by row. `progress(done, total)` is
     /// called after each row.
+    /// A dry run needs no transport (`None`); a real run does.
     pub async fn send_notices(
         &self,
-        transport: &Transport,
+        transport: Option<&Transport>,
         options: &SendOptions,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<SendReport, DeskError> {
@@ -179,6 +180,11 @@ impl Desk {
             }
             let Some(notice) = self.render_notice(&templates, &person, options.language)? else {
                 continue;
+            };
+            let Some(transport) = transport else {
+                return Err(DeskError::Config(
+                    "no mail transport given for a real run".into(),
+                ));
             };
             if !self
                 .store

@@ -127,19 +127,24 @@ fn send(args: SendArgs) -> anyhow::Result<()> {
     block_on(async {
         let desk = args.desk.open().await?;
         let smtp = &desk.config.smtp;
-        let url = match args
-            .smtp
-            .clone()
-            .or_else(|| smtp.url.as_ref().map(|u| u.expose().to_owned()))
-        {
-            Some(url) => url,
-            None => bail!("no mail server: pass --smtp URL (or maildir:DIR) or set [smtp] url"),
+        // A dry run renders only: it needs no mail server.
+        let transport = if args.dry_run {
+            None
+        } else {
+            let url = match args
+                .smtp
+                .clone()
+                .or_else(|| smtp.url.as_ref().map(|u| u.expose().to_owned()))
+            {
+                Some(url) => url,
+                None => bail!("no mail server: pass --smtp URL (or maildir:DIR) or set [smtp] url"),
+            };
+            let credentials = match (&smtp.username, &smtp.password) {
+                (Some(user), Some(password)) => Some((user.clone(), password.expose().to_owned())),
+                _ => None,
+            };
+            Some(Transport::from_url(&url, credentials)?)
         };
-        let credentials = match (&smtp.username, &smtp.password) {
-            (Some(user), Some(password)) => Some((user.clone(), password.expose().to_owned())),
-            _ => None,
-        };
-        let transport = Transport::from_url(&url, credentials)?;
         let from = args
             .from
             .clone()
@@ -162,7 +167,7 @@ fn send(args: SendArgs) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         let report = desk
-            .send_notices(&transport, &options, &|done, total| {
+            .send_notices(transport.as_ref(), &options, &|done, total| {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             })
