@@ -4,24 +4,6 @@
 
 mod common;
 use common::*;
-use std::path::Path;
-use std::process::Output;
-
-fn desk_cmd(desk: &Path, args: &[&str]) -> Output {
-    bin()
-        .args(args)
-        .env("BREACHDESK_DESK", desk)
-        .env("BREACHDESK_NOW", "2023-02-04T00:00:00Z")
-        .env("BREACHDESK_OPERATOR", "hanako")
-        .env_remove("BREACHDESK_DATABASE_URL")
-        .output()
-        .unwrap()
-}
-
-fn ok(out: Output) -> String {
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    stdout(&out)
-}
 
 fn new_desk() -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -35,7 +17,7 @@ fn new_desk() -> (tempfile::TempDir, std::path::PathBuf) {
         );
     std::fs::write(desk.join("incident.toml"), incident).unwrap();
     let ex = examples().join("software-shop");
-    let out = ok(desk_cmd(
+    let out = ok(run_in_desk(
         &desk,
         &[
             "load",
@@ -72,20 +54,20 @@ fn init_load_status_person_explain() {
         );
     }
     let status: serde_json::Value =
-        serde_json::from_str(&ok(desk_cmd(&desk, &["status", "--json"]))).unwrap();
+        serde_json::from_str(&ok(run_in_desk(&desk, &["status", "--json"]))).unwrap();
     assert_eq!(status["persons"], 9);
     assert_eq!(status["cards"], 5);
     assert_eq!(status["by_item"]["phone"], 2);
     assert_eq!(status["deadlines"][0]["due"], "2023-02-03");
     assert_eq!(status["deadlines"][0]["overdue"], true);
     assert_eq!(status["deadlines"][2]["due"], "2023-03-02");
-    let text = ok(desk_cmd(&desk, &["status"]));
+    let text = ok(run_in_desk(&desk, &["status"]));
     assert!(
         text.contains("OVERDUE by 1 day") && text.contains("26 days left"),
         "{text}"
     );
 
-    let person = ok(desk_cmd(
+    let person = ok(run_in_desk(
         &desk,
         &["person", "ｔａｒｏ．ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ｊｐ"],
     ));
@@ -93,14 +75,14 @@ fn init_load_status_person_explain() {
         person.contains("S001") && person.contains("VISA ****4242") && person.contains("山田 太郎"),
         "{person}"
     );
-    let missing = desk_cmd(&desk, &["person", "nobody@example.jp"]);
+    let missing = run_in_desk(&desk, &["person", "nobody@example.jp"]);
     assert_eq!(missing.status.code(), Some(1));
 
     // explain from the desk: its incident and the files of the last load.
-    let why = ok(desk_cmd(&desk, &["explain", "S003"]));
+    let why = ok(run_in_desk(&desk, &["explain", "S003"]));
     assert!(why.contains("excluded: automatic renewal"), "{why}");
 
-    let audit = ok(desk_cmd(&desk, &["audit", "list", "--json"]));
+    let audit = ok(run_in_desk(&desk, &["audit", "list", "--json"]));
     let entries: serde_json::Value = serde_json::from_str(&audit).unwrap();
     let actions: Vec<_> = entries
         .as_array()
@@ -110,14 +92,14 @@ fn init_load_status_person_explain() {
         .collect();
     assert_eq!(actions, ["load", "read-person", "explain"]);
     assert!(!audit.contains("taro"), "no email in the audit log");
-    assert!(ok(desk_cmd(&desk, &["audit", "verify"])).contains("3 rows, chain verified"));
+    assert!(ok(run_in_desk(&desk, &["audit", "verify"])).contains("3 rows, chain verified"));
 }
 
 #[test]
 fn a_tampered_audit_row_is_reported() {
     let (_tmp, desk) = new_desk();
-    ok(desk_cmd(&desk, &["person", "S001"]));
-    ok(desk_cmd(&desk, &["person", "S002"]));
+    ok(run_in_desk(&desk, &["person", "S001"]));
+    ok(run_in_desk(&desk, &["person", "S002"]));
     let url = format!("sqlite://{}", desk.join("breachdesk.db").display());
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
@@ -127,7 +109,7 @@ fn a_tampered_audit_row_is_reported() {
             .unwrap();
         pool.close().await;
     });
-    let out = desk_cmd(&desk, &["audit", "verify"]);
+    let out = run_in_desk(&desk, &["audit", "verify"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("audit log broken at row 2: its content was edited"),
@@ -139,18 +121,18 @@ fn a_tampered_audit_row_is_reported() {
 #[test]
 fn key_rotation_keeps_every_person_readable() {
     let (_tmp, desk) = new_desk();
-    let before = ok(desk_cmd(&desk, &["person", "guest:guest1@gmail.com"]));
-    let rotated = ok(desk_cmd(&desk, &["key", "rotate"]));
+    let before = ok(run_in_desk(&desk, &["person", "guest:guest1@gmail.com"]));
+    let rotated = ok(run_in_desk(&desk, &["key", "rotate"]));
     assert!(rotated.contains("key rotated"), "{rotated}");
-    let after = ok(desk_cmd(&desk, &["person", "guest:guest1@gmail.com"]));
+    let after = ok(run_in_desk(&desk, &["person", "guest:guest1@gmail.com"]));
     assert_eq!(before, after);
-    assert!(ok(desk_cmd(&desk, &["audit", "verify"])).contains("chain verified"));
+    assert!(ok(run_in_desk(&desk, &["audit", "verify"])).contains("chain verified"));
 }
 
 #[test]
 fn commands_outside_a_desk_say_how_to_make_one() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = desk_cmd(tmp.path(), &["status"]);
+    let out = run_in_desk(tmp.path(), &["status"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("breachdesk init"), "{}", stderr(&out));
 }
@@ -159,7 +141,7 @@ fn commands_outside_a_desk_say_how_to_make_one() {
 fn notify_preview_renders_the_persons_notice() {
     let (_tmp, desk) = new_desk();
     let config = desk.join("breachdesk.toml");
-    let unsigned = desk_cmd(&desk, &["notify", "preview", "S001"]);
+    let unsigned = run_in_desk(&desk, &["notify", "preview", "S001"]);
     assert_eq!(unsigned.status.code(), Some(1));
     assert!(
         stderr(&unsigned).contains("[shop]"),
@@ -171,13 +153,13 @@ fn notify_preview_renders_the_persons_notice() {
         .replacen("name = \"\"", "name = \"Kumo Soft Store\"", 1)
         .replacen("email = \"\"", "email = \"care@kumosoft.example\"", 1);
     std::fs::write(&config, text).unwrap();
-    let out = ok(desk_cmd(&desk, &["notify", "preview", "S001"]));
+    let out = ok(run_in_desk(&desk, &["notify", "preview", "S001"]));
     assert!(out.contains("Subject: 【Kumo Soft Store】"), "{out}");
     assert!(
         out.contains("・JCB（末尾 3530）") && out.contains("ご注文番号 O004（2023年1月17日）"),
         "{out}"
     );
-    let en = ok(desk_cmd(
+    let en = ok(run_in_desk(
         &desk,
         &[
             "notify",

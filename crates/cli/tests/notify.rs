@@ -7,22 +7,6 @@ use common::*;
 use std::collections::HashMap;
 use std::path::Path;
 
-/// Message-ID -> number of files carrying it.
-fn copies(maildir: &Path) -> HashMap<String, usize> {
-    let mut count = HashMap::new();
-    for entry in std::fs::read_dir(maildir.join("new")).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        let id = text
-            .lines()
-            .find_map(|l| l.strip_prefix("Message-ID: "))
-            .unwrap()
-            .trim()
-            .to_owned();
-        *count.entry(id).or_insert(0) += 1;
-    }
-    count
-}
-
 fn ledger(desk: &Path) -> HashMap<String, i64> {
     let out = ok(in_desk(
         desk,
@@ -72,7 +56,7 @@ fn everyone_once_into_a_maildir() {
         again.contains("0 sent"),
         "a second run sends nothing: {again}"
     );
-    let files = copies(&maildir);
+    let files = message_id_counts(&maildir.join("new"));
     assert_eq!(files.len() as u64, persons - letters);
     assert!(files.values().all(|&n| n == 1));
     // The message is the person's own notice.
@@ -119,7 +103,7 @@ fn kill_9_at_random_moments_never_sends_twice_or_misses_anyone() {
         in_doubt <= 4,
         "at most one message in flight per killed run: {states:?}"
     );
-    let files = copies(&maildir);
+    let files = message_id_counts(&maildir.join("new"));
     assert!(
         files.values().all(|&n| n == 1),
         "nobody received two copies"

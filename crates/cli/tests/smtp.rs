@@ -5,10 +5,9 @@
 
 mod common;
 use common::*;
-use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 
 const CARRIERS: [&str; 6] = [
     "docomo.ne.jp",
@@ -47,24 +46,6 @@ fn start_server(out: &Path, fails: &[&str]) -> (Server, u16) {
     )
 }
 
-fn received(dir: &Path) -> HashMap<String, usize> {
-    let mut ids = HashMap::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "eml") {
-            let text = std::fs::read_to_string(path).unwrap();
-            let id = text
-                .lines()
-                .find_map(|l| l.strip_prefix("Message-ID: "))
-                .unwrap()
-                .trim()
-                .to_owned();
-            *ids.entry(id).or_insert(0) += 1;
-        }
-    }
-    ids
-}
-
 #[test]
 fn send_through_a_real_smtp_server_with_failures() {
     if std::env::var("BREACHDESK_TEST_SMTP").as_deref() != Ok("1") {
@@ -87,7 +68,7 @@ fn send_through_a_real_smtp_server_with_failures() {
     let inbox = tmp.path().join("inbox");
     let (_server, port) = start_server(&inbox, &["3:550", "5:451", "7:421", "9:drop"]);
     let url = format!("smtp://127.0.0.1:{port}");
-    let first: serde_json::Value = serde_json::from_str(&ok(in_desk_out(
+    let first: serde_json::Value = serde_json::from_str(&ok(run_in_desk(
         &desk,
         &["notify", "send", "--smtp", &url, "--retries", "0", "--json"],
     )))
@@ -99,19 +80,19 @@ fn send_through_a_real_smtp_server_with_failures() {
     );
     let sent_first = first["sent"].as_u64().unwrap();
     assert_eq!(
-        received(&inbox).len() as u64,
+        message_id_counts(&inbox).len() as u64,
         sent_first,
         "the server holds exactly what the ledger calls sent"
     );
 
     // The next run retries the deferred three; nobody else gets a second copy.
-    let second: serde_json::Value = serde_json::from_str(&ok(in_desk_out(
+    let second: serde_json::Value = serde_json::from_str(&ok(run_in_desk(
         &desk,
         &["notify", "send", "--smtp", &url, "--retries", "0", "--json"],
     )))
     .unwrap();
     assert_eq!(second["sent"], 3, "{second}");
-    let ids = received(&inbox);
+    let ids = message_id_counts(&inbox);
     assert!(ids.values().all(|&n| n == 1), "one copy each");
     assert_eq!(ids.len() as u64, sent_first + 3);
 
@@ -134,13 +115,13 @@ fn send_through_a_real_smtp_server_with_failures() {
         "10",
         "--json",
     ];
-    let retried: serde_json::Value = serde_json::from_str(&ok(in_desk_out(&desk, &args))).unwrap();
+    let retried: serde_json::Value = serde_json::from_str(&ok(run_in_desk(&desk, &args))).unwrap();
     assert_eq!(
         retried["sent"], 3,
         "451, then 421, then accepted, within one run: {retried}"
     );
     assert_eq!(retried["deferred"], 0, "{retried}");
-    assert_eq!(received(&inbox2).len(), 3);
+    assert_eq!(message_id_counts(&inbox2).len(), 3);
     println!(
         "smtp story: passed ({} delivered, 1 bounced, 3 deferred then delivered; retries within a run)",
         ids.len()
@@ -157,7 +138,7 @@ fn notices_are_dkim_signed_and_verify() {
     let config_path = desk.join("breachdesk.toml");
     let config = std::fs::read_to_string(&config_path).unwrap();
 
-    let printed = ok(in_desk_out(
+    let printed = ok(run_in_desk(
         &desk,
         &["notify", "dkim-key", "--selector", "bd2026"],
     ));
@@ -173,7 +154,7 @@ fn notices_are_dkim_signed_and_verify() {
     std::fs::write(&config_path, config).unwrap();
 
     let outbox = tmp.path().join("outbox");
-    ok(in_desk_out(
+    ok(run_in_desk(
         &desk,
         &[
             "notify",
@@ -226,8 +207,4 @@ fn notices_are_dkim_signed_and_verify() {
     );
     assert_eq!(verify(&tampered), "False", "a changed message does not");
     println!("dkim story: passed");
-}
-
-fn in_desk_out(desk: &Path, args: &[&str]) -> Output {
-    in_desk(desk, args).output().unwrap()
 }

@@ -109,8 +109,35 @@ pub fn in_desk(desk: &Path, args: &[&str]) -> Command {
     cmd.args(args)
         .env("BREACHDESK_DESK", desk)
         .env("BREACHDESK_NOW", "2023-02-04T00:00:00Z")
-        .env("BREACHDESK_OPERATOR", "test");
+        .env("BREACHDESK_OPERATOR", "test")
+        .env_remove("BREACHDESK_DATABASE_URL");
     cmd
+}
+
+/// Runs a command inside a desk and returns what it did.
+pub fn run_in_desk(desk: &Path, args: &[&str]) -> Output {
+    in_desk(desk, args).output().unwrap()
+}
+
+/// How many delivered files in `dir` carry each Message-ID (a message in
+/// the middle of being written, `*.tmp`, is not delivered).
+pub fn message_id_counts(dir: &Path) -> std::collections::HashMap<String, usize> {
+    let mut count = std::collections::HashMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "tmp") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let id = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Message-ID: "))
+            .unwrap()
+            .trim()
+            .to_owned();
+        *count.entry(id).or_insert(0) += 1;
+    }
+    count
 }
 
 /// Stdout of a run that must succeed.
