@@ -185,6 +185,19 @@ fn bounces_are_matched_to_notices_and_decide_retry_or_letter() {
     let states = ledger(&desk);
     assert_eq!(states.get("bounced"), Some(&2), "{states:?}");
     assert_eq!(states.get("deferred"), Some(&1), "{states:?}");
+    // The same bounces again: the hard one matched by Message-ID is settled
+    // and stays so (reported, not counted twice); the one matched by
+    // recipient finds no sent notice left, so it is unmatched.
+    let twice = ok(
+        in_desk(&desk, &["bounces", "ingest", p(&bounces), "--json"])
+            .output()
+            .unwrap(),
+    );
+    let twice: serde_json::Value = serde_json::from_str(&twice).unwrap();
+    assert_eq!(twice["already_settled"], 1, "{twice}");
+    assert_eq!(twice["unmatched"], 2, "{twice}");
+    assert_eq!(twice["to_letter"], 0, "{twice}");
+    assert_eq!(ledger(&desk).get("bounced"), Some(&2));
     // The soft bounce is retried by the next run; nothing else is re-sent.
     let again = ok(in_desk(&desk, &["notify", "send", "--smtp", &target])
         .output()

@@ -19,6 +19,8 @@ pub struct IngestReport {
     pub to_letter: usize,
     /// Rows to be sent again by the next `notify send`.
     pub to_retry: usize,
+    /// Matched rows already bounced or handed to letters: left as they are.
+    pub already_settled: usize,
 }
 
 impl Desk {
@@ -73,6 +75,12 @@ impl Desk {
                 bounce.status,
                 bounce.reason
             );
+            // Only rows that left count: a bounce for an in-doubt row proves
+            // it was sent. A row already settled (bounced, letter) stays so.
+            if !matches!(row.state.as_str(), "sent" | "in_doubt" | "deferred") {
+                report.already_settled += 1;
+                continue;
+            }
             let state = if bounce.hard || row.attempts >= max_attempts {
                 report.to_letter += 1;
                 "bounced"
@@ -80,12 +88,9 @@ impl Desk {
                 report.to_retry += 1;
                 "deferred"
             };
-            // Only rows that left count: a bounce for an in-doubt row proves it was sent.
-            if matches!(row.state.as_str(), "sent" | "in_doubt" | "deferred") {
-                self.store
-                    .set_notice_state(row.notice_id, state, detail.trim(), &self.now_text())
-                    .await?;
-            }
+            self.store
+                .set_notice_state(row.notice_id, state, detail.trim(), &self.now_text())
+                .await?;
         }
         self.audit(
             "bounces-ingest",

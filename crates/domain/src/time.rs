@@ -66,17 +66,24 @@ impl Zone {
         self.start_of_day(next).map(|i| Instant(i.0 - 1))
     }
 
+    /// An instant on this zone's clock (`None` outside the calendar's range).
+    fn zoned(&self, instant: Instant) -> Option<jiff::Zoned> {
+        Timestamp::from_microsecond(instant.0)
+            .ok()
+            .map(|ts| ts.to_zoned(self.tz.clone()))
+    }
+
     /// The local calendar date of an instant.
     pub fn local_date(&self, instant: Instant) -> Option<Date> {
-        let ts = Timestamp::from_microsecond(instant.0).ok()?;
-        Some(ts.to_zoned(self.tz.clone()).date())
+        self.zoned(instant).map(|z| z.date())
     }
 
     /// RFC 3339 with this zone's offset at that instant, e.g.
     /// `2023-01-17T23:30:00+09:00`; fractions only when present.
     pub fn format(&self, instant: Instant) -> String {
-        let ts = Timestamp::from_microsecond(instant.0).unwrap_or(Timestamp::UNIX_EPOCH);
-        let zoned = ts.to_zoned(self.tz.clone());
+        let Some(zoned) = self.zoned(instant) else {
+            return String::new();
+        };
         let frac = if zoned.subsec_nanosecond() == 0 {
             "%S"
         } else {
@@ -89,9 +96,9 @@ impl Zone {
 
     /// A readable local time for people, e.g. `2023-01-17 23:30:00 +09:00`.
     pub fn format_readable(&self, instant: Instant) -> String {
-        let ts = Timestamp::from_microsecond(instant.0).unwrap_or(Timestamp::UNIX_EPOCH);
-        let zoned = ts.to_zoned(self.tz.clone());
-        zoned.strftime("%Y-%m-%d %H:%M:%S %:z").to_string()
+        self.zoned(instant)
+            .map(|z| z.strftime("%Y-%m-%d %H:%M:%S %:z").to_string())
+            .unwrap_or_default()
     }
 
     /// Parses a timestamp cell: RFC 3339 / ISO 8601 with an offset, or without

@@ -55,13 +55,14 @@ fn ingest(args: IngestArgs) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {
             println!(
-                "{} bounces: {} matched by Message-ID, {} by recipient, {} unmatched; {} to letter, {} to retry",
+                "{} bounces: {} matched by Message-ID, {} by recipient, {} unmatched; {} to letter, {} to retry, {} already settled",
                 report.bounces,
                 report.by_message_id,
                 report.by_recipient,
                 report.unmatched,
                 report.to_letter,
-                report.to_retry
+                report.to_retry,
+                report.already_settled
             );
         }
         Ok(())
