@@ -1,0 +1,38 @@
+//! Printed letters for the persons email could not reach: an A4 page in
+//! Japanese, the address block placed so it shows through the window of a
+//! 長形3号 envelope when the sheet is folded in three.
+
+#![forbid(unsafe_code)]
+
+mod font;
+mod layout;
+mod pdf;
+mod wrap;
+
+pub use font::{FONT_CANDIDATES, LetterFont};
+pub use layout::{ADDRESS_BOX_MM, FOLDS_MM, Letter, PAGE_HEIGHT_MM, PAGE_WIDTH_MM};
+pub use pdf::render_pdf;
+pub use wrap::wrap_lines;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LetterError {
+    #[error("cannot read the font {path}: {message}")]
+    Font { path: String, message: String },
+    #[error(
+        "no Japanese font found (looked for {looked}); install fonts-noto-cjk or set `font` under [letters] in breachdesk.toml"
+    )]
+    NoFont { looked: String },
+    #[error(
+        "{letter}: the font {font} has no glyph for {ch:?} (U+{code:04X}); set a font that has it under [letters] (Noto Sans CJK covers the most)"
+    )]
+    MissingGlyph {
+        letter: String,
+        font: String,
+        ch: char,
+        code: u32,
+    },
+    #[error("{letter}: the address does not fit the envelope window even in small type")]
+    AddressTooLong { letter: String },
+    #[error("cannot write the PDF: {0}")]
+    Pdf(String),
+}
