@@ -139,10 +139,10 @@ pub fn layout(letter: &Letter, m: &Measurer<'_>) -> Result<Vec<PageLayout>, Lett
         if line.is_empty() && y == NEXT_PAGE_TOP_MM {
             continue;
         }
-        if let Some(page) = pages.last_mut() {
-            if !line.is_empty() {
-                page.runs.push(run(MARGIN_MM, y, BODY_SIZE, line));
-            }
+        if let Some(page) = pages.last_mut()
+            && !line.is_empty()
+        {
+            page.runs.push(run(MARGIN_MM, y, BODY_SIZE, line));
         }
         y += BODY_STEP_MM;
     }
