@@ -2,7 +2,8 @@
 # The demo: generate a fictional software shop's data, scope the incident,
 # explain one affected and one unaffected person, keep the result in a desk
 # (sealed) with the regulator's deadlines, send every person their notice
-# into a local maildir, and match a few generated bounces to the ledger. Everything stays in
+# into a local maildir, match a few generated bounces to the ledger, and print
+# letters for those email could not reach. Everything stays in
 # a local folder (default ./demo-out); nothing leaves the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,10 +92,20 @@ $bd bounces ingest --desk "$out/desk" --as demo "$out/bounces"
 $bd status --desk "$out/desk" | sed -n '/^Notices/,/^$/p'
 
 echo
-echo "== 8. Letters: everyone email could not reach, listed for a mail vendor"
-$bd letters --desk "$out/desk" --as demo --out "$out/letters"
-head -n 3 "$out/letters/letters.csv"
+echo "== 8. Letters: everyone email could not reach, as A4 PDFs and a list for a mail vendor"
+if $bd letters --desk "$out/desk" --as demo --out "$out/letters" 2>"$out/letters.err"; then
+  letters_pdf="$out/letters/letters.pdf"
+else
+  # Printing needs a Japanese font; without one the vendor list is still made.
+  cat "$out/letters.err"
+  echo "(install fonts-noto-cjk for the printed letters; listing them only)"
+  $bd letters --desk "$out/desk" --as demo --out "$out/letters" --csv-only
+  letters_pdf="(no font: not printed)"
+fi
+rm -f "$out/letters.err"
+head -n 3 "$out/letters/letters.csv" | cut -d, -f1,3,5-
 
 echo
 echo "Results: $out/affected.csv, $out/summary.json (data in $out/data), desk in $out/desk,"
 echo "notices in $out/outbox/new, bounces in $out/bounces, letters in $out/letters"
+echo "(print run: $letters_pdf, one PDF per person in $out/letters/persons)"

@@ -1,6 +1,6 @@
 //! `notify send` through the ledger: everyone once, and after `kill -9` at
 //! random moments, nobody twice and nobody missed (in-doubt rows reported).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 use common::*;
@@ -207,6 +207,32 @@ fn bounces_are_matched_to_notices_and_decide_retry_or_letter() {
     // Letters: the two hard bounces and everyone without an email address.
     let no_email = states.get("letter").copied().unwrap_or(0);
     let letters_dir = tmp.path().join("letters");
+    // A sender line the font cannot draw: the whole run is refused, naming
+    // the character, and nothing is written or handed over.
+    let config_path = desk.join("breachdesk.toml");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    std::fs::write(
+        &config_path,
+        config.replacen("address = \"\"", "address = \"\\U0010FFFD\"", 1),
+    )
+    .unwrap();
+    let refused = in_desk(&desk, &["letters", "--out", p(&letters_dir)])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("U+10FFFD") && err.contains("No. "), "{err}");
+    let leftovers: Vec<_> = std::fs::read_dir(&letters_dir)
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(ledger(&desk).get("bounced").copied(), Some(2));
+    std::fs::write(
+        &config_path,
+        config.replacen("address = \"\"", "address = \"東京都千代田区千代田1-1\"", 1),
+    )
+    .unwrap();
+
     let out = ok(in_desk(&desk, &["letters", "--out", p(&letters_dir)])
         .output()
         .unwrap());
@@ -215,25 +241,67 @@ fn bounces_are_matched_to_notices_and_decide_retry_or_letter() {
         "{out}"
     );
     let csv = std::fs::read_to_string(letters_dir.join("letters.csv")).unwrap();
-    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
     assert_eq!(rows.len() as i64, 2 + no_email);
-    assert_eq!(
-        rows.iter().filter(|r| r.contains("email bounced")).count(),
-        2
-    );
+    let bounced: Vec<&Vec<String>> = rows.iter().filter(|r| r[4] == "email bounced").collect();
+    assert_eq!(bounced.len(), 2);
     // Every letter has a name and, from the account or the order form, an address.
-    assert!(
-        rows.iter()
-            .all(|r| r.split(',').nth(1).is_some_and(|n| !n.is_empty())),
-        "{csv}"
-    );
-    assert!(
-        rows.iter()
-            .filter(|r| r.contains("email bounced"))
-            .all(|r| r.split(',').nth(3).is_some_and(|a| !a.is_empty())),
-        "{csv}"
-    );
+    assert!(rows.iter().all(|r| !r[1].is_empty()), "{csv}");
+    assert!(bounced.iter().all(|r| !r[3].is_empty()), "{csv}");
+    // One PDF per person, readable only by the desk's owner, plus the print run.
+    for row in &rows {
+        let pdf = letters_dir.join(&row[6]);
+        assert!(pdf.is_file(), "{row:?}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&pdf).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "{}", pdf.display());
+        }
+    }
+    assert!(letters_dir.join("letters.pdf").is_file());
+    if let Some(text) = pdftotext(&letters_dir.join(&bounced[0][6])) {
+        let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let name: String = bounced[0][1]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        for part in [
+            format!("〒{}", bounced[0][2]),
+            format!("{name}様"),
+            "東京都千代田区千代田1-1".to_owned(),
+            "お問い合わせ".to_owned(),
+        ] {
+            assert!(flat.contains(&part), "{part} not in:\n{text}");
+        }
+        let all = pdftotext(&letters_dir.join("letters.pdf")).unwrap();
+        for row in &rows {
+            assert!(
+                all.contains(&format!("No. {}", row[0])),
+                "{} missing",
+                row[0]
+            );
+        }
+    }
     let after = ledger(&desk);
     assert_eq!(after.get("bounced"), None, "handed over: {after:?}");
     assert_eq!(after.get("letter").copied(), Some(2 + no_email));
+}
+
+/// The text of a PDF, when poppler's pdftotext is installed (CI has it).
+fn pdftotext(pdf: &Path) -> Option<String> {
+    match std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+    {
+        Ok(out) if out.status.success() => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+        Ok(out) => panic!("pdftotext failed on {}: {out:?}", pdf.display()),
+        Err(_) if std::env::var_os("CI").is_none() => None,
+        Err(e) => panic!("CI must have pdftotext: {e}"),
+    }
 }

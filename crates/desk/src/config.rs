@@ -39,8 +39,19 @@ pub struct DeskConfig {
     pub smtp: SmtpConfig,
     pub shop: ShopConfig,
     pub dkim: DkimConfig,
+    pub letters: LettersConfig,
 }
 
+/// Printed letters.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LettersConfig {
+    /// A font file with Japanese; empty: look in the usual places.
+    pub font: Option<PathBuf>,
+    /// The face to use in a font collection (`.ttc`).
+    #[serde(default)]
+    pub font_index: u32,
+}
 /// DKIM signing of notices: on when `selector` and `domain` are set.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,6 +76,9 @@ pub struct ShopConfig {
     pub phone: String,
     #[serde(default)]
     pub url: String,
+    /// Postal address, printed as the sender of letters.
+    #[serde(default)]
+    pub address: String,
     /// `ja` (default) or `en`.
     #[serde(default)]
     pub language: String,
@@ -104,6 +118,8 @@ struct FileConfig {
     shop: ShopConfig,
     #[serde(default)]
     dkim: DkimConfig,
+    #[serde(default)]
+    letters: LettersConfig,
 }
 
 #[derive(Deserialize, Default)]
@@ -236,6 +252,13 @@ pub fn load_config(
                     .unwrap_or_else(|| "dkim.pem".into()),
             )),
             ..file.dkim
+        },
+        letters: LettersConfig {
+            font: env("BREACHDESK_LETTERS_FONT")
+                .map(PathBuf::from)
+                .or(file.letters.font.filter(|f| !f.as_os_str().is_empty()))
+                .map(resolve),
+            font_index: file.letters.font_index,
         },
         dir: dir.to_path_buf(),
     })

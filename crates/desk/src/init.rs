@@ -28,6 +28,7 @@ name = ""                        # e.g. "Kumo Soft Store"
 email = ""                       # e.g. "support@kumosoft.example"
 phone = ""
 url = ""
+address = ""                     # printed as the sender on letters
 language = "ja"                  # ja or en
 
 [dkim]
@@ -52,6 +53,12 @@ retry_delay_ms = 2000            # first wait, doubled each time
 # ymobile.ne.jp) default to 30.
 [smtp.per_domain]
 # "docomo.ne.jp" = 30
+
+[letters]
+# A Japanese font for printed letters (or BREACHDESK_LETTERS_FONT). Empty:
+# the first found of Noto Sans CJK, Noto Serif CJK, IPAex Gothic.
+font = ""
+font_index = 0                   # the face in a .ttc collection
 "#;
 
 const INCIDENT_TEMPLATE: &str = r#"# The incident: fill in what the investigation found. Every field is checked

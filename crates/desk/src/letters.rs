@@ -1,9 +1,10 @@
 //! Letters for the persons email could not reach: no address, a hard
-//! bounce, or a soft bounce out of retries. This first step lists them
-//! for a mail vendor; the printed letters build on the same list.
+//! bounce, or a soft bounce out of retries. Each carries the same notice
+//! as the email, always in Japanese: it goes to an address in Japan.
 
 use crate::DeskError;
 use crate::desk::Desk;
+use breachdesk_notify::Language;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -18,6 +19,11 @@ pub struct LetterRow {
     pub reason: String,
     pub campaign: String,
     pub notice_id: i64,
+    /// The notice, rendered from the desk's Japanese text template.
+    #[serde(skip)]
+    pub subject: String,
+    #[serde(skip)]
+    pub body: String,
 }
 
 // Personal data: never in logs.
@@ -32,6 +38,7 @@ impl std::fmt::Debug for LetterRow {
 impl Desk {
     /// Persons due a letter, one row each (their latest notice decides).
     pub async fn letters_due(&self) -> Result<Vec<LetterRow>, DeskError> {
+        let templates = self.templates()?;
         let mut latest: BTreeMap<i64, breachdesk_store::NoticeRow> = BTreeMap::new();
         for row in self.store.notices_in_states(&["letter", "bounced"]).await? {
             match latest.get(&row.person_id) {
@@ -44,6 +51,9 @@ impl Desk {
         let mut out = Vec::with_capacity(latest.len());
         for (person_id, notice) in latest {
             let person = self.stored_version(person_id, notice.generation).await?;
+            let rendered = self
+                .render_notice(&templates, &person, Language::Ja)?
+                .ok_or_else(|| DeskError::NotFound(format!("person #{person_id}: no version")))?;
             let data = &person.versions[0].data;
             out.push(LetterRow {
                 person_id,
@@ -57,6 +67,8 @@ impl Desk {
                 },
                 campaign: notice.campaign.clone(),
                 notice_id: notice.notice_id,
+                subject: rendered.subject,
+                body: rendered.text,
             });
         }
         Ok(out)

@@ -7,6 +7,7 @@ mod config;
 mod desk;
 mod init;
 mod letters;
+mod letters_out;
 mod load;
 mod notice;
 mod person;
@@ -16,12 +17,15 @@ mod send;
 mod status;
 
 pub use bounces::IngestReport;
+pub use breachdesk_letter::LetterFont;
 pub use config::{
-    CONFIG_FILE, DeskConfig, DkimConfig, Overrides, Secret, ShopConfig, SmtpConfig, load_config,
+    CONFIG_FILE, DeskConfig, DkimConfig, LettersConfig, Overrides, Secret, ShopConfig, SmtpConfig,
+    load_config,
 };
 pub use desk::{Desk, audit_verify};
 pub use init::{InitReport, init_desk};
 pub use letters::LetterRow;
+pub use letters_out::LettersReport;
 pub use load::{Changes, LoadReport};
 pub use person::{PersonView, StoredVersion};
 pub use rotate::{RotationReport, rotate_key};
@@ -70,4 +74,11 @@ pub enum DeskError {
     Vault(#[from] breachdesk_vault::VaultError),
     #[error("{0}")]
     NotFound(String),
+    #[error(transparent)]
+    Letter(#[from] breachdesk_letter::LetterError),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }

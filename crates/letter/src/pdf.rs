@@ -9,9 +9,15 @@ use krilla::page::PageSettings;
 use krilla::paint::Stroke;
 use krilla::text::TextDirection;
 
+/// A finished PDF.
+pub struct Pdf {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+}
+
 /// One PDF holding `letters` in order, each starting on a new page.
 /// Nothing is drawn unless every character of every letter is in the font.
-pub fn render_pdf(font: &LetterFont, letters: &[Letter]) -> Result<Vec<u8>, LetterError> {
+pub fn render_pdf(font: &LetterFont, letters: &[Letter]) -> Result<Pdf, LetterError> {
     let measurer = font.measurer()?;
     let mut pages: Vec<PageLayout> = Vec::new();
     for letter in letters {
@@ -56,7 +62,11 @@ pub fn render_pdf(font: &LetterFont, letters: &[Letter]) -> Result<Vec<u8>, Lett
         surface.finish();
         page.finish();
     }
-    document
+    let bytes = document
         .finish()
-        .map_err(|e| LetterError::Pdf(format!("{e:?}")))
+        .map_err(|e| LetterError::Pdf(format!("{e:?}")))?;
+    Ok(Pdf {
+        bytes,
+        pages: pages.len(),
+    })
 }

@@ -109,7 +109,8 @@ fn letter_text_reads_back_and_the_address_sits_in_the_window() {
     );
     let pdf = render_pdf(&font, &[letter(name, &body)]).unwrap();
     let path = dir.path().join("letter.pdf");
-    std::fs::write(&path, &pdf).unwrap();
+    std::fs::write(&path, &pdf.bytes).unwrap();
+    assert_eq!(pdf.pages, 2);
     let text = pdftotext(&path);
     let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     for part in [
@@ -157,7 +158,7 @@ fn many_letters_share_one_file_and_a_missing_glyph_is_refused() {
         })
         .collect();
     let path = dir.path().join("all.pdf");
-    std::fs::write(&path, render_pdf(&font, &letters).unwrap()).unwrap();
+    std::fs::write(&path, render_pdf(&font, &letters).unwrap().bytes).unwrap();
     let text = pdftotext(&path);
     assert_eq!(text.matches('\u{c}').count(), 5, "one page per letter");
     for i in 0..5 {
@@ -170,6 +171,6 @@ fn many_letters_share_one_file_and_a_missing_glyph_is_refused() {
         Err(LetterError::MissingGlyph { letter, code, .. }) => {
             assert_eq!((letter.as_str(), code), ("person #7", 0x10FFFD));
         }
-        other => panic!("expected a missing glyph, got {:?}", other.map(|b| b.len())),
+        other => panic!("expected a missing glyph, got {:?}", other.map(|p| p.pages)),
     }
 }

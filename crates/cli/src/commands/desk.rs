@@ -211,52 +211,61 @@ pub fn key(command: KeyCommand) -> anyhow::Result<()> {
 pub struct LettersArgs {
     #[command(flatten)]
     pub desk: DeskArgs,
-    /// Folder for `letters.csv` (default: `letters/` in the desk).
+    /// Folder for the letters (default: `letters/` in the desk).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// A font file with Japanese (default: [letters] font, else Noto CJK or IPAex where installed).
+    #[arg(long, value_name = "FILE")]
+    pub font: Option<PathBuf>,
+    /// The face to use in a font collection (.ttc).
+    #[arg(long, value_name = "N")]
+    pub font_index: Option<u32>,
+    /// Only `letters.csv`, for a vendor who prints from its own layout (no font needed).
+    #[arg(long, conflicts_with_all = ["font", "font_index"])]
+    pub csv_only: bool,
 }
 
-/// Lists every person email could not reach in `letters.csv` for a mail
-/// vendor, and records the hand-over.
+/// Prints a letter for every person email could not reach: one A4 PDF
+/// each, one combined PDF for the print run, and `letters.csv` for a mail
+/// vendor; then records the hand-over.
 pub fn letters(args: LettersArgs) -> anyhow::Result<()> {
     block_on(async {
         let desk = args.desk.open().await?;
-        let letters = desk.letters_due().await?;
+        let configured = &desk.config.letters;
+        let font = if args.csv_only {
+            None
+        } else {
+            Some(breachdesk_desk::LetterFont::find(
+                args.font.as_deref().or(configured.font.as_deref()),
+                args.font_index.unwrap_or(configured.font_index),
+            )?)
+        };
+        let rows = desk.letters_due().await?;
         let out = args
             .out
             .clone()
             .unwrap_or_else(|| desk.config.dir.join("letters"));
-        std::fs::create_dir_all(&out)?;
-        let path = out.join("letters.csv");
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_path(&path)?;
-        writer.write_record([
-            "person_id",
-            "name",
-            "postal_code",
-            "address",
-            "reason",
-            "campaign",
-        ])?;
-        for l in &letters {
-            writer.write_record([
-                l.person_id.to_string().as_str(),
-                &l.name,
-                &l.postal_code,
-                &l.address,
-                &l.reason,
-                &l.campaign,
-            ])?;
-        }
-        writer.flush()?;
-        desk.mark_letters(&letters, &path.display().to_string())
-            .await?;
-        let missing = letters.iter().filter(|l| l.address.is_empty()).count();
+        let report = desk.write_letters(&rows, &out, font.as_ref()).await?;
         desk.store.close().await;
-        println!("{} letters listed in {}", letters.len(), path.display());
-        if missing > 0 {
-            println!("{missing} of them have no postal address on file: find one before printing");
+        println!(
+            "{} letters listed in {}",
+            report.letters,
+            report.csv.display()
+        );
+        if let Some(font) = &report.font {
+            println!(
+                "  print run: {} ({} pages, set in {})",
+                report.combined.display(),
+                report.pages,
+                font.display()
+            );
+            println!("  one PDF per person: {}", report.persons_dir.display());
+        }
+        if report.missing_address > 0 {
+            println!(
+                "{} of them have no postal address on file: find one before printing",
+                report.missing_address
+            );
         }
         Ok(())
     })

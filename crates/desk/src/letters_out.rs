@@ -1,0 +1,221 @@
+//! The letters as files for the print run: one PDF per person, one PDF
+//! with all of them in order, and a CSV for the mail vendor. Everything is
+//! written into a staging folder first and moved into place only when all
+//! of it rendered, so a failed run leaves the previous output whole.
+
+use crate::DeskError;
+use crate::desk::Desk;
+use crate::letters::LetterRow;
+use breachdesk_letter::{Letter, LetterFont, render_pdf};
+use breachdesk_vault::write_owner_only;
+use std::path::{Path, PathBuf};
+
+pub const LETTERS_CSV: &str = "letters.csv";
+pub const LETTERS_PDF: &str = "letters.pdf";
+pub const PERSONS_DIR: &str = "persons";
+
+#[derive(Debug)]
+pub struct LettersReport {
+    pub letters: usize,
+    pub pages: usize,
+    pub csv: PathBuf,
+    pub combined: PathBuf,
+    pub persons_dir: PathBuf,
+    pub missing_address: usize,
+    /// The font the PDFs were set in; none when only the CSV was asked for.
+    pub font: Option<PathBuf>,
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> DeskError + '_ {
+    move |source| DeskError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+impl Desk {
+    /// Today's date as a letter is dated: in the incident's zone.
+    pub fn letter_date(&self) -> String {
+        let today = self.incident.zone.format(self.clock.now());
+        breachdesk_notify::date_text(&today, breachdesk_notify::Language::Ja)
+    }
+
+    /// The printable letter for one row.
+    pub fn letter_of(&self, row: &LetterRow, date: &str) -> Letter {
+        let shop = &self.config.shop;
+        let sender = [
+            shop.name.clone(),
+            shop.address.clone(),
+            labelled("メール：", &shop.email),
+            labelled("電話：", &shop.phone),
+            shop.url.clone(),
+        ]
+        .into_iter()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+        Letter {
+            label: format!("No. {}", row.person_id),
+            postal_code: row.postal_code.clone(),
+            address: row.address.clone(),
+            name: row.name.clone(),
+            sender,
+            date: date.to_owned(),
+            title: row.subject.clone(),
+            body: row.body.clone(),
+        }
+    }
+
+    /// Renders and writes every letter in `rows` under `out`, then records
+    /// the hand-over (ledger rows to `letter`, one audit entry). Without a
+    /// font only the vendor's CSV is written (for vendors who print from
+    /// their own layout).
+    pub async fn write_letters(
+        &self,
+        rows: &[LetterRow],
+        out: &Path,
+        font: Option<&LetterFont>,
+    ) -> Result<LettersReport, DeskError> {
+        std::fs::create_dir_all(out).map_err(io(out))?;
+        let staging = out.join(format!(".partial-{}", std::process::id()));
+        // A staging folder of this process id can only be a leftover.
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        }
+        let result = self.stage_letters(rows, &staging, font);
+        let pages = match result {
+            Ok(pages) => pages,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&staging);
+                return Err(e);
+            }
+        };
+        let persons_dir = out.join(PERSONS_DIR);
+        if font.is_some() {
+            std::fs::create_dir_all(&persons_dir).map_err(io(&persons_dir))?;
+            for row in rows {
+                let name = person_file(row.person_id);
+                let from = staging.join(PERSONS_DIR).join(&name);
+                std::fs::rename(&from, persons_dir.join(&name)).map_err(io(&from))?;
+            }
+        }
+        let files: &[&str] = if font.is_some() {
+            &[LETTERS_PDF, LETTERS_CSV]
+        } else {
+            &[LETTERS_CSV]
+        };
+        for name in files {
+            let from = staging.join(name);
+            std::fs::rename(&from, out.join(name)).map_err(io(&from))?;
+        }
+        std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        let csv = out.join(LETTERS_CSV);
+        self.mark_letters(rows, &csv.display().to_string()).await?;
+        Ok(LettersReport {
+            letters: rows.len(),
+            pages,
+            combined: out.join(LETTERS_PDF),
+            csv,
+            persons_dir,
+            missing_address: rows.iter().filter(|r| r.address.trim().is_empty()).count(),
+            font: font.map(|f| f.path().to_path_buf()),
+        })
+    }
+
+    /// Writes everything into `staging`; returns the combined page count.
+    fn stage_letters(
+        &self,
+        rows: &[LetterRow],
+        staging: &Path,
+        font: Option<&LetterFont>,
+    ) -> Result<usize, DeskError> {
+        std::fs::create_dir_all(staging).map_err(io(staging))?;
+        let path = staging.join(LETTERS_CSV);
+        write_owner_only(&path, &vendor_csv(rows, font.is_some())?).map_err(io(&path))?;
+        let Some(font) = font else { return Ok(0) };
+        let persons = staging.join(PERSONS_DIR);
+        std::fs::create_dir_all(&persons).map_err(io(&persons))?;
+        let date = self.letter_date();
+        let letters: Vec<Letter> = rows.iter().map(|r| self.letter_of(r, &date)).collect();
+        // Each person's file on its own: the work splits across the cores.
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        let chunk = letters.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = rows
+                .chunks(chunk)
+                .zip(letters.chunks(chunk))
+                .map(|(rows, letters)| {
+                    let persons = &persons;
+                    scope.spawn(move || -> Result<(), DeskError> {
+                        for (row, letter) in rows.iter().zip(letters) {
+                            let pdf = render_pdf(font, std::slice::from_ref(letter))?.bytes;
+                            let path = persons.join(person_file(row.person_id));
+                            write_owner_only(&path, &pdf).map_err(io(&path))?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            handles.into_iter().try_for_each(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(DeskError::Config("a letter thread failed".into())))
+            })
+        })?;
+        let combined = render_pdf(font, &letters)?;
+        let path = staging.join(LETTERS_PDF);
+        write_owner_only(&path, &combined.bytes).map_err(io(&path))?;
+        Ok(combined.pages)
+    }
+}
+
+fn labelled(label: &str, value: &str) -> String {
+    if value.trim().is_empty() {
+        String::new()
+    } else {
+        format!("{label}{value}")
+    }
+}
+
+pub fn person_file(person_id: i64) -> String {
+    format!("letter-{person_id}.pdf")
+}
+
+/// The mail vendor's list: who, where, and which file to print.
+fn vendor_csv(rows: &[LetterRow], with_files: bool) -> Result<Vec<u8>, DeskError> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let fail = |e: csv::Error| DeskError::Config(format!("cannot write {LETTERS_CSV}: {e}"));
+    writer
+        .write_record([
+            "person_id",
+            "name",
+            "postal_code",
+            "address",
+            "reason",
+            "campaign",
+            "file",
+        ])
+        .map_err(fail)?;
+    for r in rows {
+        writer
+            .write_record([
+                r.person_id.to_string().as_str(),
+                &r.name,
+                &r.postal_code,
+                &r.address,
+                &r.reason,
+                &r.campaign,
+                &if with_files {
+                    format!("{PERSONS_DIR}/{}", person_file(r.person_id))
+                } else {
+                    String::new()
+                },
+            ])
+            .map_err(fail)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| DeskError::Config(format!("cannot write {LETTERS_CSV}: {e}")))
+}
