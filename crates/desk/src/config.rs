@@ -96,6 +96,9 @@ pub struct SmtpConfig {
     pub retry_delay_ms: Option<u64>,
     /// Messages per minute to any domain without its own rate (default: no limit).
     pub per_minute: Option<u32>,
+    /// Connections kept open to the server, each carrying one notice at a
+    /// time (default 4).
+    pub connections: Option<u32>,
     /// Messages per minute per destination domain (carriers have defaults).
     pub per_domain: std::collections::HashMap<String, u32>,
 }
@@ -142,6 +145,7 @@ struct FileSmtp {
     retries: Option<u32>,
     retry_delay_ms: Option<u64>,
     per_minute: Option<u32>,
+    connections: Option<u32>,
     #[serde(default)]
     per_domain: std::collections::HashMap<String, u32>,
 }
@@ -241,6 +245,7 @@ pub fn load_config(
             retries: file.smtp.retries,
             retry_delay_ms: file.smtp.retry_delay_ms,
             per_minute: file.smtp.per_minute,
+            connections: file.smtp.connections,
             per_domain: file.smtp.per_domain,
         },
         shop: file.shop,

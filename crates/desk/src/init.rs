@@ -46,6 +46,7 @@ username = ""
 # password_file = "smtp-password"
 retries = 2                      # tries again within a run after a 4xx or a dropped connection
 retry_delay_ms = 2000            # first wait, doubled each time
+connections = 4                  # kept open and reused; one notice in flight on each
 # per_minute = 600               # any domain without its own rate
 
 # Messages per minute per destination domain. Japanese carriers

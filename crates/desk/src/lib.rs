@@ -4,6 +4,7 @@
 
 mod bounces;
 mod config;
+mod deliver;
 mod desk;
 mod init;
 mod letters;

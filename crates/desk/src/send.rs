@@ -4,7 +4,8 @@ use crate::DeskError;
 use crate::desk::Desk;
 use crate::person::{PersonView, StoredVersion};
 use crate::sealed::{key_context, open_person};
-use breachdesk_notify::{Delivery, Language, Outgoing, Transport};
+use crate::deliver::SendContext;
+use breachdesk_notify::{Language, Transport};
 use serde::Serialize;
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -37,6 +38,8 @@ pub struct SendOptions {
     pub limit: Option<usize>,
     pub dry_run: bool,
     pub language: Language,
+    /// Notices in flight at once (one per SMTP connection).
+    pub connections: usize,
 }
 
 impl Desk {
@@ -145,104 +148,38 @@ impl Desk {
             })
             .await?;
         report.in_doubt = self.store.mark_in_doubt(&campaign, &now).await?;
-        let mut pace = breachdesk_notify::DomainLimits::new(
-            &self.config.smtp.per_domain,
-            self.config.smtp.per_minute,
-        );
-        let started = std::time::Instant::now();
         let limit = options.limit.unwrap_or(usize::MAX);
         let rows = self
             .store
             .sendable_notices(&campaign, i64::try_from(limit).unwrap_or(i64::MAX))
             .await?;
-        let total = rows.len();
-        for (done, row) in rows.into_iter().enumerate() {
-            let person = self.stored_version(row.person_id, row.generation).await?;
-            let email = person.versions[0].data.email.clone();
-            if options.dry_run {
+        if options.dry_run {
+            let total = rows.len();
+            for (done, row) in rows.into_iter().enumerate() {
+                let person = self.stored_version(row.person_id, row.generation).await?;
                 self.render_notice(&templates, &person, options.language)?;
                 report.rendered += 1;
                 progress(done + 1, total);
-                continue;
             }
-            if email.trim().is_empty() {
-                self.store
-                    .set_notice_state(
-                        row.notice_id,
-                        "letter",
-                        "no email address",
-                        &self.now_text(),
-                    )
-                    .await?;
-                report.letter += 1;
-                progress(done + 1, total);
-                continue;
-            }
-            let Some(notice) = self.render_notice(&templates, &person, options.language)? else {
-                continue;
-            };
+        } else {
             let Some(transport) = transport else {
                 return Err(DeskError::Config(
                     "no mail transport given for a real run".into(),
                 ));
             };
-            if !self
-                .store
-                .claim_notice(row.notice_id, &self.now_text())
-                .await?
-            {
-                continue; // another sender took it
-            }
-            let outgoing = Outgoing {
-                from: options.from.clone(),
-                to: email,
-                message_id: row.message_id.clone(),
-                subject: notice.subject,
-                text: notice.text,
-                html: notice.html,
+            let context = SendContext {
+                templates: &templates,
+                signer: signer.map(std::sync::Arc::new),
+                transport,
+                options,
+                pace: std::sync::Mutex::new(breachdesk_notify::DomainLimits::new(
+                    &self.config.smtp.per_domain,
+                    self.config.smtp.per_minute,
+                )),
+                started: tokio::time::Instant::now(),
             };
-            // Only real mail servers are paced; a maildir is local.
-            let wait = if !transport.is_network() {
-                std::time::Duration::ZERO
-            } else {
-                pace.wait_before(
-                    &outgoing.to,
-                    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                )
-            };
-            if !wait.is_zero() {
-                tokio::time::sleep(wait).await;
-            }
-            let mut result = transport.send(&outgoing, signer.as_ref()).await;
-            for attempt in 0..options.retries {
-                if !matches!(result, Ok(Delivery::Deferred(_))) {
-                    break;
-                }
-                tokio::time::sleep(options.retry_delay * 2u32.saturating_pow(attempt)).await;
-                result = transport.send(&outgoing, signer.as_ref()).await;
-            }
-            let (state, detail) = match result {
-                Ok(Delivery::Sent(d)) => {
-                    report.sent += 1;
-                    ("sent", d)
-                }
-                Ok(Delivery::Deferred(d)) => {
-                    report.deferred += 1;
-                    ("deferred", d)
-                }
-                Ok(Delivery::Bounced(d)) => {
-                    report.bounced += 1;
-                    ("bounced", d)
-                }
-                Err(e) => {
-                    report.failed += 1;
-                    ("failed", e.to_string())
-                }
-            };
-            self.store
-                .set_notice_state(row.notice_id, state, &detail, &self.now_text())
+            self.deliver_rows(rows, &context, &mut report, progress)
                 .await?;
-            progress(done + 1, total);
         }
         report.states = self.store.notice_counts(&campaign).await?;
         if !options.dry_run {

@@ -15,4 +15,4 @@ pub use context::{
 pub use dkim::{DkimError, Signer, generate_key, record_of};
 pub use limits::{CARRIER_DEFAULTS, DomainLimits};
 pub use template::{RenderedNotice, TemplateError, Templates};
-pub use transport::{Delivery, Outgoing, Transport, TransportError};
+pub use transport::{Delivery, Outgoing, Prepared, Transport, TransportError};

@@ -3,6 +3,7 @@
 //! row, so every copy of it can be recognised.
 
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
@@ -23,6 +24,37 @@ impl std::fmt::Debug for Outgoing {
         f.debug_struct("Outgoing")
             .field("message_id", &self.message_id)
             .finish_non_exhaustive()
+    }
+}
+
+/// A notice built and signed once, then handed to the transport (again,
+/// on a retry, byte for byte the same).
+#[derive(Clone)]
+pub struct Prepared {
+    message: Message,
+    message_id: String,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("message_id", &self.message_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Prepared {
+    /// Builds the message, DKIM-signed when a signer is given. Signing is
+    /// the costly part of a send: callers run it off the async threads.
+    pub fn new(outgoing: &Outgoing, signer: Option<&crate::Signer>) -> Result<Prepared, TransportError> {
+        let mut message = build(outgoing)?;
+        if let Some(signer) = signer {
+            signer.sign(&mut message);
+        }
+        Ok(Prepared {
+            message,
+            message_id: outgoing.message_id.clone(),
+        })
     }
 }
 
@@ -65,9 +97,11 @@ impl std::fmt::Debug for Transport {
 impl Transport {
     /// `smtp://host:port` (add `?tls=required` to insist on STARTTLS),
     /// `smtps://host:port` (TLS from the start), or `maildir:DIR`.
+    /// `connections` caps the SMTP connections kept open and reused.
     pub fn from_url(
         url: &str,
         credentials: Option<(String, String)>,
+        connections: u32,
     ) -> Result<Transport, TransportError> {
         if let Some(dir) = url.strip_prefix("maildir:") {
             let dir = PathBuf::from(dir);
@@ -91,6 +125,7 @@ impl Transport {
         if let Some((user, password)) = credentials {
             builder = builder.credentials(Credentials::new(user, password));
         }
+        builder = builder.pool_config(PoolConfig::new().max_size(connections.max(1)));
         Ok(Transport::Smtp(builder.build()))
     }
 
@@ -105,10 +140,12 @@ impl Transport {
         outgoing: &Outgoing,
         signer: Option<&crate::Signer>,
     ) -> Result<Delivery, TransportError> {
-        let mut message = build(outgoing)?;
-        if let Some(signer) = signer {
-            signer.sign(&mut message);
-        }
+        self.deliver(&Prepared::new(outgoing, signer)?).await
+    }
+
+    /// Hands a prepared notice to the server (or the maildir).
+    pub async fn deliver(&self, prepared: &Prepared) -> Result<Delivery, TransportError> {
+        let message = prepared.message.clone();
         match self {
             Transport::Maildir(dir) => {
                 let io = |source| TransportError::Maildir {
@@ -117,7 +154,7 @@ impl Transport {
                 };
                 // A unique name per delivery, as maildir wants: a second copy
                 // of a message would show as a second file, not overwrite.
-                let id: String = outgoing
+                let id: String = prepared
                     .message_id
                     .chars()
                     .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))

@@ -95,6 +95,9 @@ pub struct SendArgs {
     /// Language of the notices (default: the desk's `[shop] language`).
     #[arg(long, value_name = "ja|en")]
     pub lang: Option<Language>,
+    /// SMTP connections kept open, and notices in flight at once (default: `[smtp] connections`, else 4).
+    #[arg(long, value_name = "N")]
+    pub connections: Option<u32>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -127,6 +130,7 @@ fn send(args: SendArgs) -> anyhow::Result<()> {
     block_on(async {
         let desk = args.desk.open().await?;
         let smtp = &desk.config.smtp;
+        let connections = args.connections.or(smtp.connections).unwrap_or(4).max(1);
         // A dry run renders only: it needs no mail server.
         let transport = if args.dry_run {
             None
@@ -143,7 +147,7 @@ fn send(args: SendArgs) -> anyhow::Result<()> {
                 (Some(user), Some(password)) => Some((user.clone(), password.expose().to_owned())),
                 _ => None,
             };
-            Some(Transport::from_url(&url, credentials)?)
+            Some(Transport::from_url(&url, credentials, connections)?)
         };
         let from = args
             .from
@@ -160,6 +164,7 @@ fn send(args: SendArgs) -> anyhow::Result<()> {
             limit: args.limit,
             dry_run: args.dry_run,
             language: args.lang.unwrap_or_else(|| desk.language()),
+            connections: connections as usize,
         };
         let bar = ProgressBar::new(0);
         bar.set_style(

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Benchmark: `breachdesk notify send` (DKIM-signed, through the ledger) to
+# Postfix's smtp-sink on loopback, against Postfix's own smtp-source sending
+# the same number of messages of the same size to the same sink.
+#
+#   bench/send.sh [CUSTOMERS] [CHECKOUTS]   (defaults: 420000 4200000, about 100k persons)
+#
+# Needs Debian's postfix package (smtp-sink, smtp-source).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+customers="${1:-420000}"
+checkouts="${2:-4200000}"
+data="bench/data/send-${customers}x${checkouts}"
+work="bench/results/send"
+rm -rf "$work" && mkdir -p "$work"
+sink=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
+source=$(command -v smtp-source || echo /usr/sbin/smtp-source)
+[ -x "$sink" ] || { echo "install postfix (smtp-sink, smtp-source)" >&2; exit 1; }
+
+cargo build --release --quiet --bin breachdesk
+bd=$PWD/target/release/breachdesk
+if [ ! -f "$data/checkouts.csv" ]; then
+  $bd demo-data --shop software --customers "$customers" --checkouts "$checkouts" --seed 1 --out "$data"
+fi
+
+desk="$work/desk"
+$bd init "$desk" >/dev/null
+cp examples/software-shop/incident.toml "$desk/incident.toml"
+sed -i -e '0,/^name = ""/s//name = "Kumo Soft Store"/' \
+  -e '0,/^email = ""/s//email = "care@kumosoft.example"/' \
+  -e 's/^selector = ""/selector = "notice"/' -e 's/^domain = ""/domain = "kumosoft.example"/' \
+  "$desk/breachdesk.toml"
+$bd notify dkim-key --desk "$desk" >/dev/null
+$bd load --desk "$desk" --as bench --customers "$data/customers.csv" --checkouts "$data/checkouts.csv" | tail -n 1
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+user=$( [ "$(id -u)" = 0 ] && echo nobody || id -un)
+"$sink" -u "$user" "127.0.0.1:$port" 1024 &
+sink_pid=$!
+trap 'kill $sink_pid 2>/dev/null || true' EXIT
+sleep 0.5
+
+# One message as sent, for its size.
+$bd notify send --desk "$desk" --as bench --smtp "maildir:$work/sample" --from care@kumosoft.example --limit 1 --campaign sample >/dev/null
+size=$(stat -c %s "$work"/sample/new/* | head -n 1)
+
+start=$(date +%s.%N)
+$bd notify send --desk "$desk" --as bench --smtp "smtp://127.0.0.1:$port" --from care@kumosoft.example | tee "$work/send.txt"
+end=$(date +%s.%N)
+sent=$(grep -o '[0-9]* sent' "$work/send.txt" | head -n 1 | cut -d' ' -f1)
+bd_rate=$(python3 -c "print(round($sent / ($end - $start)))")
+
+sessions="${SMTP_SOURCE_SESSIONS:-1}"
+start=$(date +%s.%N)
+"$source" -s "$sessions" -m "$sent" -l "$size" -f care@kumosoft.example -t person@example.jp "127.0.0.1:$port"
+end=$(date +%s.%N)
+src_rate=$(python3 -c "print(round($sent / ($end - $start)))")
+
+echo "messages: $sent of $size bytes"
+echo "breachdesk notify send: $bd_rate msg/s (DKIM, ledger)"
+echo "smtp-source -s $sessions: $src_rate msg/s"
+python3 -c "print(f'ratio: {$bd_rate / $src_rate:.2f}')"
