@@ -30,6 +30,8 @@ sed -i -e '0,/^name = ""/s//name = "Kumo Soft Store"/' \
   -e '0,/^email = ""/s//email = "care@kumosoft.example"/' \
   -e 's/^selector = ""/selector = "notice"/' -e 's/^domain = ""/domain = "kumosoft.example"/' \
   "$desk/breachdesk.toml"
+# The sink is not a carrier: no pacing here (it is tested on its own).
+sed -i 's/^\[smtp.per_domain\]$/[smtp.per_domain]\n"docomo.ne.jp" = 0\n"ezweb.ne.jp" = 0\n"au.com" = 0\n"softbank.ne.jp" = 0\n"i.softbank.jp" = 0\n"ymobile.ne.jp" = 0/' "$desk/breachdesk.toml"
 $bd notify dkim-key --desk "$desk" >/dev/null
 $bd load --desk "$desk" --as bench --customers "$data/customers.csv" --checkouts "$data/checkouts.csv" | tail -n 1
 
@@ -45,7 +47,7 @@ $bd notify send --desk "$desk" --as bench --smtp "maildir:$work/sample" --from c
 size=$(stat -c %s "$work"/sample/new/* | head -n 1)
 
 start=$(date +%s.%N)
-$bd notify send --desk "$desk" --as bench --smtp "smtp://127.0.0.1:$port" --from care@kumosoft.example | tee "$work/send.txt"
+$bd notify send --desk "$desk" --as bench --smtp "smtp://127.0.0.1:$port" --from care@kumosoft.example --connections "${CONNECTIONS:-4}" | tee "$work/send.txt"
 end=$(date +%s.%N)
 sent=$(grep -o '[0-9]* sent' "$work/send.txt" | head -n 1 | cut -d' ' -f1)
 bd_rate=$(python3 -c "print(round($sent / ($end - $start)))")

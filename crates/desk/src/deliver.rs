@@ -169,9 +169,10 @@ impl Desk {
         // The RSA signature is the costly step: off the async threads, so
         // several are made at once on all cores.
         let signer = context.signer.clone();
-        let prepared = tokio::task::spawn_blocking(move || Prepared::new(&outgoing, signer.as_deref()))
-            .await
-            .map_err(|e| DeskError::Config(format!("signing stopped: {e}")))?;
+        let prepared =
+            tokio::task::spawn_blocking(move || Prepared::new(&outgoing, signer.as_deref()))
+                .await
+                .map_err(|e| DeskError::Config(format!("signing stopped: {e}")))?;
         let prepared = match prepared {
             Ok(p) => p,
             Err(e) => {

@@ -1,10 +1,10 @@
 //! `notify send`: every affected person once, through the ledger.
 
 use crate::DeskError;
+use crate::deliver::SendContext;
 use crate::desk::Desk;
 use crate::person::{PersonView, StoredVersion};
 use crate::sealed::{key_context, open_person};
-use crate::deliver::SendContext;
 use breachdesk_notify::{Language, Transport};
 use serde::Serialize;
 

@@ -2,14 +2,13 @@
 //! carriers' filters) can tell them from phishing in the shop's name.
 
 use base64::Engine;
-use lettre::message::dkim::{
-    DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
-    DkimSigningKey,
-};
-use lettre::message::header::HeaderName;
+use mail_auth::common::crypto::{RsaKey, Sha256};
+use mail_auth::common::headers::HeaderWriter;
+use mail_auth::dkim::{Canonicalization, DkimSigner, Done};
 use rsa::RsaPrivateKey;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey, LineEnding};
 use rsa::pkcs8::EncodePublicKey;
+use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer};
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +17,8 @@ pub enum DkimError {
     Generate(String),
     #[error("cannot read the DKIM key {path}: {message}")]
     Read { path: String, message: String },
+    #[error("cannot sign: {0}")]
+    Sign(String),
     #[error("cannot write the DKIM key {path}: {source}")]
     Write {
         path: String,
@@ -68,8 +69,10 @@ pub fn record_of(path: &Path) -> Result<String, DkimError> {
 }
 
 /// Signing settings: the key, and where its public half is published.
+/// Signs with ring's RSA, several times faster than a pure-Rust one: the
+/// signature is the costliest step of a send.
 pub struct Signer {
-    config: DkimConfig,
+    signer: DkimSigner<RsaKey<Sha256>, Done>,
 }
 
 impl std::fmt::Debug for Signer {
@@ -78,6 +81,18 @@ impl std::fmt::Debug for Signer {
     }
 }
 
+/// Headers covered by the signature: who, what, when, the Message-ID that
+/// ties a bounce to its ledger row, and the MIME structure.
+const SIGNED_HEADERS: [&str; 7] = [
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "MIME-Version",
+    "Content-Type",
+];
+
 impl Signer {
     pub fn load(selector: &str, domain: &str, key_file: &Path) -> Result<Signer, DkimError> {
         let read_err = |message: String| DkimError::Read {
@@ -85,33 +100,28 @@ impl Signer {
             message,
         };
         let pem = std::fs::read_to_string(key_file).map_err(|e| read_err(e.to_string()))?;
-        let key = DkimSigningKey::new(&pem, DkimSigningAlgorithm::Rsa)
+        let der = RsaPrivateKey::from_pkcs1_pem(&pem)
+            .and_then(|k| k.to_pkcs1_der())
             .map_err(|e| read_err(e.to_string()))?;
-        // lettre signs From, Subject, To and Date by default; the Message-ID,
-        // which ties a bounce to its ledger row, is signed too. Not the
-        // multipart Content-Type: lettre folds it after signing, so its
-        // signature would not verify (tested with dkimpy); the body hash
-        // still covers every part.
-        let headers = ["From", "To", "Subject", "Date", "Message-ID"]
-            .into_iter()
-            .map(HeaderName::new_from_ascii_str)
-            .collect();
-        let canonicalization = DkimCanonicalization {
-            header: DkimCanonicalizationType::Relaxed,
-            body: DkimCanonicalizationType::Relaxed,
-        };
-        Ok(Signer {
-            config: DkimConfig::new(
-                selector.to_owned(),
-                domain.to_owned(),
-                key,
-                headers,
-                canonicalization,
-            ),
-        })
+        let key = RsaKey::<Sha256>::from_key_der(PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(
+            der.as_bytes().to_vec(),
+        )))
+        .map_err(|e| read_err(e.to_string()))?;
+        let signer = DkimSigner::from_key(key)
+            .domain(domain)
+            .selector(selector)
+            .headers(SIGNED_HEADERS)
+            .header_canonicalization(Canonicalization::Relaxed)
+            .body_canonicalization(Canonicalization::Relaxed);
+        Ok(Signer { signer })
     }
 
-    pub(crate) fn sign(&self, message: &mut lettre::Message) {
-        message.sign(&self.config);
+    /// The `DKIM-Signature` header line (with its CRLF) for a whole
+    /// message as it will be sent, to be put in front of it.
+    pub fn signature_header(&self, message: &[u8]) -> Result<String, DkimError> {
+        self.signer
+            .sign(message)
+            .map(|signature| signature.to_header())
+            .map_err(|e| DkimError::Sign(e.to_string()))
     }
 }

@@ -2,10 +2,10 @@
 //! and for rehearsals. Each message carries the Message-ID of its ledger
 //! row, so every copy of it can be recognised.
 
+use crate::smtp_pool::SmtpPool;
+use lettre::Message;
+use lettre::address::Envelope;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::PoolConfig;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
 /// One notice, ready to leave.
@@ -31,7 +31,8 @@ impl std::fmt::Debug for Outgoing {
 /// on a retry, byte for byte the same).
 #[derive(Clone)]
 pub struct Prepared {
-    message: Message,
+    envelope: Envelope,
+    bytes: Vec<u8>,
     message_id: String,
 }
 
@@ -46,13 +47,21 @@ impl std::fmt::Debug for Prepared {
 impl Prepared {
     /// Builds the message, DKIM-signed when a signer is given. Signing is
     /// the costly part of a send: callers run it off the async threads.
-    pub fn new(outgoing: &Outgoing, signer: Option<&crate::Signer>) -> Result<Prepared, TransportError> {
-        let mut message = build(outgoing)?;
+    pub fn new(
+        outgoing: &Outgoing,
+        signer: Option<&crate::Signer>,
+    ) -> Result<Prepared, TransportError> {
+        let message = build(outgoing)?;
+        let mut bytes = message.formatted();
         if let Some(signer) = signer {
-            signer.sign(&mut message);
+            let header = signer
+                .signature_header(&bytes)
+                .map_err(|e| TransportError::Build(e.to_string()))?;
+            bytes.splice(0..0, header.into_bytes());
         }
         Ok(Prepared {
-            message,
+            envelope: message.envelope().clone(),
+            bytes,
             message_id: outgoing.message_id.clone(),
         })
     }
@@ -81,7 +90,7 @@ pub enum TransportError {
 }
 
 pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(SmtpPool),
     Maildir(PathBuf),
 }
 
@@ -120,13 +129,9 @@ impl Transport {
                 url.split('@').next_back().unwrap_or("").to_owned(),
             ));
         }
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| TransportError::Smtp(e.to_string()))?;
-        if let Some((user, password)) = credentials {
-            builder = builder.credentials(Credentials::new(user, password));
-        }
-        builder = builder.pool_config(PoolConfig::new().max_size(connections.max(1)));
-        Ok(Transport::Smtp(builder.build()))
+        SmtpPool::from_url(url, credentials, connections)
+            .map(Transport::Smtp)
+            .map_err(TransportError::Smtp)
     }
 
     /// Whether messages leave over the network (and so are paced).
@@ -145,7 +150,6 @@ impl Transport {
 
     /// Hands a prepared notice to the server (or the maildir).
     pub async fn deliver(&self, prepared: &Prepared) -> Result<Delivery, TransportError> {
-        let message = prepared.message.clone();
         match self {
             Transport::Maildir(dir) => {
                 let io = |source| TransportError::Maildir {
@@ -165,14 +169,14 @@ impl Transport {
                     .unwrap_or(0);
                 let name = format!("{nanos}.{}.{id}", std::process::id());
                 let tmp = dir.join("tmp").join(&name);
-                std::fs::write(&tmp, message.formatted()).map_err(io)?;
+                std::fs::write(&tmp, &prepared.bytes).map_err(io)?;
                 std::fs::rename(&tmp, dir.join("new").join(&name)).map_err(io)?;
                 Ok(Delivery::Sent(format!(
                     "written to {}",
                     dir.join("new").join(&name).display()
                 )))
             }
-            Transport::Smtp(smtp) => match smtp.send(message).await {
+            Transport::Smtp(smtp) => match smtp.send(&prepared.envelope, &prepared.bytes).await {
                 Ok(response) => Ok(Delivery::Sent(
                     response.message().collect::<Vec<_>>().join(" "),
                 )),
