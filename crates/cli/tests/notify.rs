@@ -99,9 +99,10 @@ fn kill_9_at_random_moments_never_sends_twice_or_misses_anyone() {
         persons,
         "every person accounted for: {states:?} {last}"
     );
+    // Four kills, at most four notices in flight each (the default connections).
     assert!(
-        in_doubt <= 4,
-        "at most one message in flight per killed run: {states:?}"
+        in_doubt <= 4 * 4,
+        "only what was in flight at a kill is in doubt: {states:?}"
     );
     let files = message_id_counts(&maildir.join("new"));
     assert!(

@@ -5,46 +5,8 @@
 
 mod common;
 use common::*;
-use std::io::BufRead;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
-const CARRIERS: [&str; 6] = [
-    "docomo.ne.jp",
-    "ezweb.ne.jp",
-    "au.com",
-    "softbank.ne.jp",
-    "i.softbank.jp",
-    "ymobile.ne.jp",
-];
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_server(out: &Path, fails: &[&str]) -> (Server, u16) {
-    let script =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/test-smtp.py");
-    let mut cmd = Command::new("python3");
-    cmd.arg(script).arg(out).stdout(Stdio::piped());
-    for f in fails {
-        cmd.args(["--fail", f]);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (
-        Server(child),
-        line.trim().parse().expect("the server prints its port"),
-    )
-}
+use std::process::Command;
 
 #[test]
 fn send_through_a_real_smtp_server_with_failures() {
@@ -53,17 +15,7 @@ fn send_through_a_real_smtp_server_with_failures() {
         return;
     }
     let (tmp, desk, _) = demo_desk("300", "3000", "3");
-    // Carrier domains are paced at 30 a minute by default; a local test server need not be.
-    let fast: String = CARRIERS
-        .iter()
-        .map(|d| format!("\"{d}\" = 600000\n"))
-        .collect();
-    let config = std::fs::read_to_string(desk.join("breachdesk.toml")).unwrap();
-    std::fs::write(
-        desk.join("breachdesk.toml"),
-        config.replace("[smtp.per_domain]\n", &format!("[smtp.per_domain]\n{fast}")),
-    )
-    .unwrap();
+    unpace_carriers(&desk);
 
     let inbox = tmp.path().join("inbox");
     let (_server, port) = start_server(&inbox, &["3:550", "5:451", "7:421", "9:drop"]);

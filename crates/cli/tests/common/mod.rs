@@ -1,8 +1,9 @@
 //! Helpers for driving the real `breachdesk` binary.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_breachdesk"))
@@ -202,4 +203,58 @@ pub fn demo_desk(
         .parse()
         .unwrap();
     (tmp, desk, persons)
+}
+
+pub const CARRIERS: [&str; 6] = [
+    "docomo.ne.jp",
+    "ezweb.ne.jp",
+    "au.com",
+    "softbank.ne.jp",
+    "i.softbank.jp",
+    "ymobile.ne.jp",
+];
+
+pub struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The scripted aiosmtpd server of scripts/test-smtp.py, writing each
+/// accepted message to `out`; returns it and its port.
+pub fn start_server(out: &Path, fails: &[&str]) -> (Server, u16) {
+    let script =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/test-smtp.py");
+    let mut cmd = Command::new("python3");
+    cmd.arg(script).arg(out).stdout(Stdio::piped());
+    for f in fails {
+        cmd.args(["--fail", f]);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (
+        Server(child),
+        line.trim().parse().expect("the server prints its port"),
+    )
+}
+
+/// Carrier domains are paced at 30 a minute by default; a local test
+/// server need not be.
+pub fn unpace_carriers(desk: &Path) {
+    let fast: String = CARRIERS
+        .iter()
+        .map(|d| format!("\"{d}\" = 600000\n"))
+        .collect();
+    let config = std::fs::read_to_string(desk.join("breachdesk.toml")).unwrap();
+    std::fs::write(
+        desk.join("breachdesk.toml"),
+        config.replace("[smtp.per_domain]\n", &format!("[smtp.per_domain]\n{fast}")),
+    )
+    .unwrap();
 }
