@@ -52,6 +52,15 @@ end=$(date +%s.%N)
 sent=$(grep -o '[0-9]* sent' "$work/send.txt" | head -n 1 | cut -d' ' -f1)
 bd_rate=$(python3 -c "print(round($sent / ($end - $start)))")
 
+# The same send without DKIM (a second campaign: everyone once more), to
+# show what the signature costs.
+sed -i 's/^selector = "notice"/selector = ""/' "$desk/breachdesk.toml"
+start=$(date +%s.%N)
+$bd notify send --desk "$desk" --as bench --smtp "smtp://127.0.0.1:$port" --from care@kumosoft.example --connections "${CONNECTIONS:-4}" --campaign unsigned | tee "$work/send-unsigned.txt"
+end=$(date +%s.%N)
+unsigned=$(grep -o '[0-9]* sent' "$work/send-unsigned.txt" | head -n 1 | cut -d' ' -f1)
+unsigned_rate=$(python3 -c "print(round($unsigned / ($end - $start)))")
+
 sessions="${SMTP_SOURCE_SESSIONS:-1}"
 start=$(date +%s.%N)
 "$source" -s "$sessions" -m "$sent" -l "$size" -f care@kumosoft.example -t person@example.jp "127.0.0.1:$port"
@@ -60,5 +69,6 @@ src_rate=$(python3 -c "print(round($sent / ($end - $start)))")
 
 echo "messages: $sent of $size bytes"
 echo "breachdesk notify send: $bd_rate msg/s (DKIM, ledger)"
+echo "breachdesk notify send without DKIM: $unsigned_rate msg/s (ledger)"
 echo "smtp-source -s $sessions: $src_rate msg/s"
-python3 -c "print(f'ratio: {$bd_rate / $src_rate:.2f}')"
+python3 -c "print(f'ratio: {$bd_rate / $src_rate:.2f} with DKIM, {$unsigned_rate / $src_rate:.2f} without')"
