@@ -19,12 +19,14 @@ use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::time::Instant;
 
-/// What one run shares between the notices in flight.
-pub(crate) struct SendContext<'a> {
-    pub templates: &'a Templates,
-    pub signer: Option<Arc<Signer>>,
-    pub transport: &'a Transport,
-    pub options: &'a SendOptions,
+/// What one run shares between the notices in flight. Each notice is its
+/// own task, so the work of several (opening the sealed person, rendering,
+/// the RSA signature) runs on all cores.
+pub(crate) struct SendContext {
+    pub templates: Templates,
+    pub signer: Option<Signer>,
+    pub transport: Arc<Transport>,
+    pub options: SendOptions,
     pub pace: Mutex<DomainLimits>,
     pub started: Instant,
 }
@@ -45,9 +47,9 @@ enum Outcome {
 impl Desk {
     /// Sends `rows`, at most `options.connections` at a time.
     pub(crate) async fn deliver_rows(
-        &self,
+        self: &Arc<Self>,
         rows: Vec<NoticeRow>,
-        context: &SendContext<'_>,
+        context: &Arc<SendContext>,
         report: &mut SendReport,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<(), DeskError> {
@@ -75,7 +77,11 @@ impl Desk {
                 let Some((row, slot_reserved)) = next else {
                     break;
                 };
-                in_flight.push(self.deliver_row(row, slot_reserved, context));
+                in_flight.push(tokio::spawn(Arc::clone(self).deliver_row(
+                    row,
+                    slot_reserved,
+                    Arc::clone(context),
+                )));
             }
             let next_due = waiting.peek().map(|Reverse((at, _))| *at);
             let outcome = match (in_flight.is_empty(), next_due) {
@@ -95,6 +101,10 @@ impl Desk {
                 }
                 (false, _) => in_flight.next().await,
             };
+            let outcome = outcome.map(|joined| {
+                joined
+                    .unwrap_or_else(|e| Err(DeskError::Config(format!("a send task stopped: {e}"))))
+            });
             let counter = match outcome {
                 None => continue,
                 Some(Err(e)) => {
@@ -125,12 +135,12 @@ impl Desk {
     }
 
     async fn deliver_row(
-        &self,
+        self: Arc<Self>,
         row: NoticeRow,
         slot_reserved: bool,
-        context: &SendContext<'_>,
+        context: Arc<SendContext>,
     ) -> Result<Outcome, DeskError> {
-        let options = context.options;
+        let options = &context.options;
         let person = self.stored_version(row.person_id, row.generation).await?;
         let email = person.versions[0].data.email.clone();
         if email.trim().is_empty() {
@@ -155,7 +165,8 @@ impl Desk {
                 return Ok(Outcome::Later(row, wait));
             }
         }
-        let Some(notice) = self.render_notice(context.templates, &person, options.language)? else {
+        let Some(notice) = self.render_notice(&context.templates, &person, options.language)?
+        else {
             return Ok(Outcome::Skipped);
         };
         let outgoing = Outgoing {
@@ -166,14 +177,7 @@ impl Desk {
             text: notice.text,
             html: notice.html,
         };
-        // The RSA signature is the costly step: off the async threads, so
-        // several are made at once on all cores.
-        let signer = context.signer.clone();
-        let prepared =
-            tokio::task::spawn_blocking(move || Prepared::new(&outgoing, signer.as_deref()))
-                .await
-                .map_err(|e| DeskError::Config(format!("signing stopped: {e}")))?;
-        let prepared = match prepared {
+        let prepared = match Prepared::new(&outgoing, context.signer.as_ref()) {
             Ok(p) => p,
             Err(e) => {
                 // A message that cannot be built (a malformed address) will

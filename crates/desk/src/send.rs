@@ -119,8 +119,8 @@ impl Desk {
     /// called after each row.
     /// A dry run needs no transport (`None`); a real run does.
     pub async fn send_notices(
-        &self,
-        transport: Option<&Transport>,
+        self: &std::sync::Arc<Self>,
+        transport: Option<std::sync::Arc<Transport>>,
         options: &SendOptions,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<SendReport, DeskError> {
@@ -167,17 +167,17 @@ impl Desk {
                     "no mail transport given for a real run".into(),
                 ));
             };
-            let context = SendContext {
-                templates: &templates,
-                signer: signer.map(std::sync::Arc::new),
+            let context = std::sync::Arc::new(SendContext {
+                templates,
+                signer,
                 transport,
-                options,
+                options: options.clone(),
                 pace: std::sync::Mutex::new(breachdesk_notify::DomainLimits::new(
                     &self.config.smtp.per_domain,
                     self.config.smtp.per_minute,
                 )),
                 started: tokio::time::Instant::now(),
-            };
+            });
             self.deliver_rows(rows, &context, &mut report, progress)
                 .await?;
         }

@@ -171,11 +171,17 @@ fn send(args: SendArgs) -> anyhow::Result<()> {
             ProgressStyle::with_template("{bar:40} {pos}/{len} notices  {per_sec}  ETA {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
+        // Each notice in flight is a task of its own, holding the desk.
+        let desk = std::sync::Arc::new(desk);
         let report = desk
-            .send_notices(transport.as_ref(), &options, &|done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            })
+            .send_notices(
+                transport.map(std::sync::Arc::new),
+                &options,
+                &|done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                },
+            )
             .await?;
         bar.finish_and_clear();
         desk.store.close().await;
