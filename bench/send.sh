@@ -47,7 +47,7 @@ $bd notify send --desk "$desk" --as bench --smtp "maildir:$work/sample" --from c
 size=$(stat -c %s "$work"/sample/new/* | head -n 1)
 
 start=$(date +%s.%N)
-$bd notify send --desk "$desk" --as bench --smtp "smtp://127.0.0.1:$port" --from care@kumosoft.example --connections "${CONNECTIONS:-4}" | tee "$work/send.txt"
+$bd notify send --desk "$desk" --as bench --smtp "smtp://127.0.0.1:$port" --from care@kumosoft.example --connections "${CONNECTIONS:-16}" | tee "$work/send.txt"
 end=$(date +%s.%N)
 sent=$(grep -o '[0-9]* sent' "$work/send.txt" | head -n 1 | cut -d' ' -f1)
 bd_rate=$(python3 -c "print(round($sent / ($end - $start)))")
@@ -56,19 +56,25 @@ bd_rate=$(python3 -c "print(round($sent / ($end - $start)))")
 # show what the signature costs.
 sed -i 's/^selector = "notice"/selector = ""/' "$desk/breachdesk.toml"
 start=$(date +%s.%N)
-$bd notify send --desk "$desk" --as bench --smtp "smtp://127.0.0.1:$port" --from care@kumosoft.example --connections "${CONNECTIONS:-4}" --campaign unsigned | tee "$work/send-unsigned.txt"
+$bd notify send --desk "$desk" --as bench --smtp "smtp://127.0.0.1:$port" --from care@kumosoft.example --connections "${CONNECTIONS:-16}" --campaign unsigned | tee "$work/send-unsigned.txt"
 end=$(date +%s.%N)
 unsigned=$(grep -o '[0-9]* sent' "$work/send-unsigned.txt" | head -n 1 | cut -d' ' -f1)
 unsigned_rate=$(python3 -c "print(round($unsigned / ($end - $start)))")
 
+# smtp-source varies from run to run: the best of three is the reference.
 sessions="${SMTP_SOURCE_SESSIONS:-1}"
-start=$(date +%s.%N)
-"$source" -s "$sessions" -m "$sent" -l "$size" -f care@kumosoft.example -t person@example.jp "127.0.0.1:$port"
-end=$(date +%s.%N)
-src_rate=$(python3 -c "print(round($sent / ($end - $start)))")
+src_rate=0
+for run in 1 2 3; do
+  start=$(date +%s.%N)
+  "$source" -s "$sessions" -m "$sent" -l "$size" -f care@kumosoft.example -t person@example.jp "127.0.0.1:$port"
+  end=$(date +%s.%N)
+  rate=$(python3 -c "print(round($sent / ($end - $start)))")
+  echo "smtp-source run $run: $rate msg/s"
+  src_rate=$(( rate > src_rate ? rate : src_rate ))
+done
 
 echo "messages: $sent of $size bytes"
 echo "breachdesk notify send: $bd_rate msg/s (DKIM, ledger)"
 echo "breachdesk notify send without DKIM: $unsigned_rate msg/s (ledger)"
-echo "smtp-source -s $sessions: $src_rate msg/s"
+echo "smtp-source -s $sessions (best of 3): $src_rate msg/s"
 python3 -c "print(f'ratio: {$bd_rate / $src_rate:.2f} with DKIM, {$unsigned_rate / $src_rate:.2f} without')"

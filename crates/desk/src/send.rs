@@ -76,21 +76,16 @@ impl Desk {
         person_id: i64,
         generation: i64,
     ) -> Result<PersonView, DeskError> {
-        let person = self
+        let (person, row) = self
             .store
-            .person_by_id(person_id)
-            .await?
-            .ok_or_else(|| DeskError::NotFound(format!("person #{person_id}")))?;
-        let key = self
-            .vault
-            .open_string(&person.sealed_key, &key_context(person_id))?;
-        let row = self
-            .store
-            .person_generation(generation, person_id)
+            .person_in_generation(generation, person_id)
             .await?
             .ok_or_else(|| {
                 DeskError::NotFound(format!("person #{person_id} in generation {generation}"))
             })?;
+        let key = self
+            .vault
+            .open_string(&person.sealed_key, &key_context(person_id))?;
         let data = open_person(&self.vault, generation, person_id, &row.sealed)?;
         let split = |s: &str| {
             s.split(';')

@@ -65,6 +65,44 @@ impl Store {
         })
     }
 
+    /// A person and their entry in one generation, in one query (the send
+    /// loop reads one per notice).
+    pub async fn person_in_generation(
+        &self,
+        generation: i64,
+        person_id: i64,
+    ) -> Result<Option<(PersonRow, PersonGenerationRow)>, StoreError> {
+        type Joined = (
+            i64,
+            Vec<u8>,
+            Option<Vec<u8>>,
+            Vec<u8>,
+            String,
+            String,
+            i64,
+            i64,
+            Vec<u8>,
+        );
+        dispatch!(self, pool => {
+            let row: Option<Joined> = sqlx::query_as(
+                "SELECT p.person_id, p.key_index, p.email_index, p.sealed_key, \
+                 g.exposures, g.items, g.checkouts, g.cards, g.sealed \
+                 FROM persons p JOIN person_generations g ON g.person_id = p.person_id \
+                 WHERE g.generation = $1 AND p.person_id = $2",
+            )
+            .bind(generation)
+            .bind(person_id)
+            .fetch_optional(pool)
+            .await?;
+            Ok(row.map(|t| {
+                (
+                    person((t.0, t.1, t.2, t.3)),
+                    person_generation((generation, t.0, t.4, t.5, t.6, t.7, t.8)),
+                )
+            }))
+        })
+    }
+
     /// One person's entry in one generation.
     pub async fn person_generation(
         &self,
