@@ -376,7 +376,17 @@ const PHRASES: &[(Reason, &[&str])] = &[
     ),
     (
         Reason::Rejected,
-        &["rejected", "refused", "denied", "not accepted"],
+        &[
+            "rejected",
+            "refused",
+            "denied",
+            "not accepted",
+            // Google Groups: the group may not exist, or the sender may not
+            // post; its notice, in the sender's language, links its help.
+            "permission to post",
+            "投稿する権限",
+            "groups.google.com/support",
+        ],
     ),
 ];
 
