@@ -28,6 +28,8 @@ pub enum PoolError {
         server: String,
         source: std::io::Error,
     },
+    #[error("{server} did not answer within {} minutes", MESSAGE_TIMEOUT.as_secs() / 60)]
+    Timeout { server: String },
 }
 
 impl PoolError {
@@ -38,6 +40,9 @@ impl PoolError {
 }
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The longest a server may take over one message, from MAIL to the reply
+/// after the final dot (RFC 5321 allows it 10 minutes for that reply).
+const MESSAGE_TIMEOUT: Duration = Duration::from_secs(12 * 60);
 
 #[derive(Clone)]
 enum Security {
@@ -170,10 +175,22 @@ impl SmtpPool {
             Some(connection) => connection,
             None => self.connect().await?,
         };
-        let result = connection
-            .send(envelope, message)
-            .await
-            .map_err(PoolError::from);
+        // A server that stops answering must not hold the run forever. The
+        // message may still have arrived: the row is deferred, and a later
+        // run may send a second copy, which its Message-ID lets the person's
+        // mail program recognise.
+        let result =
+            match tokio::time::timeout(MESSAGE_TIMEOUT, connection.send(envelope, message)).await {
+                Ok(result) => result.map_err(PoolError::from),
+                Err(_) => {
+                    // Dropped, not QUIT: a server that does not answer would
+                    // not answer that either.
+                    drop(connection);
+                    return Err(PoolError::Timeout {
+                        server: format!("{}:{}", self.host, self.port),
+                    });
+                }
+            };
         if result.is_ok() && !connection.has_broken() {
             if let Ok(mut idle) = self.idle.lock()
                 && idle.len() < self.max_idle
