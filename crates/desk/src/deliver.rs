@@ -27,6 +27,8 @@ pub(crate) struct SendContext {
     pub signer: Option<Signer>,
     pub transport: Arc<Transport>,
     pub options: SendOptions,
+    /// The newest generation (the persons the run queued).
+    pub latest_generation: i64,
     pub pace: Mutex<DomainLimits>,
     pub started: Instant,
 }
@@ -141,7 +143,9 @@ impl Desk {
         context: Arc<SendContext>,
     ) -> Result<Outcome, DeskError> {
         let options = &context.options;
-        let person = self.stored_version(row.person_id, row.generation).await?;
+        let person = self
+            .stored_version(row.person_id, row.generation, context.latest_generation)
+            .await?;
         let email = person.versions[0].data.email.clone();
         if email.trim().is_empty() {
             self.store

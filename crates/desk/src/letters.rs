@@ -39,6 +39,12 @@ impl Desk {
     /// Persons due a letter, one row each (their latest notice decides).
     pub async fn letters_due(&self) -> Result<Vec<LetterRow>, DeskError> {
         let templates = self.templates()?;
+        let newest = self
+            .store
+            .generations()
+            .await?
+            .last()
+            .map_or(0, |g| g.generation);
         let mut latest: BTreeMap<i64, breachdesk_store::NoticeRow> = BTreeMap::new();
         for row in self.store.notices_in_states(&["letter", "bounced"]).await? {
             match latest.get(&row.person_id) {
@@ -50,7 +56,9 @@ impl Desk {
         }
         let mut out = Vec::with_capacity(latest.len());
         for (person_id, notice) in latest {
-            let person = self.stored_version(person_id, notice.generation).await?;
+            let person = self
+                .stored_version(person_id, notice.generation, newest)
+                .await?;
             let rendered = self
                 .render_notice(&templates, &person, Language::Ja)?
                 .ok_or_else(|| DeskError::NotFound(format!("person #{person_id}: no version")))?;

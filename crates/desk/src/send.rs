@@ -71,10 +71,14 @@ impl Desk {
         format!("<{campaign}.{notice_id}.{}@{domain}>", self.incident.id)
     }
 
+    /// A person as one generation stored them. `latest` is the newest
+    /// generation, for `affected_now`: asked of the store only when the
+    /// version read is an older one.
     pub(crate) async fn stored_version(
         &self,
         person_id: i64,
         generation: i64,
+        latest: i64,
     ) -> Result<PersonView, DeskError> {
         let (person, row) = self
             .store
@@ -87,6 +91,12 @@ impl Desk {
             .vault
             .open_string(&person.sealed_key, &key_context(person_id))?;
         let data = open_person(&self.vault, generation, person_id, &row.sealed)?;
+        let affected_now = generation == latest
+            || self
+                .store
+                .person_in_generation(latest, person_id)
+                .await?
+                .is_some();
         let split = |s: &str| {
             s.split(';')
                 .filter(|x| !x.is_empty())
@@ -96,7 +106,7 @@ impl Desk {
         Ok(PersonView {
             person_id,
             key: key.to_string(),
-            affected_now: true,
+            affected_now,
             versions: vec![StoredVersion {
                 generation,
                 exposures: split(&row.exposures),
@@ -151,7 +161,9 @@ impl Desk {
         if options.dry_run {
             let total = rows.len();
             for (done, row) in rows.into_iter().enumerate() {
-                let person = self.stored_version(row.person_id, row.generation).await?;
+                let person = self
+                    .stored_version(row.person_id, row.generation, generation)
+                    .await?;
                 self.render_notice(&templates, &person, options.language)?;
                 report.rendered += 1;
                 progress(done + 1, total);
@@ -167,6 +179,7 @@ impl Desk {
                 signer,
                 transport,
                 options: options.clone(),
+                latest_generation: generation,
                 pace: std::sync::Mutex::new(breachdesk_notify::DomainLimits::new(
                     &self.config.smtp.per_domain,
                     self.config.smtp.per_minute,
