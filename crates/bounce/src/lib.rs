@@ -9,6 +9,7 @@
 
 mod dsn;
 mod reason;
+mod ses;
 mod sources;
 mod text;
 
@@ -71,10 +72,15 @@ pub fn parse_message(file: &str, raw: &[u8]) -> Result<Vec<Bounce>, BounceError>
         return Ok(Vec::new());
     }
     let mut failures = dsn::failures(&message);
-    if failures.is_empty() && text::looks_like_bounce(&message) {
+    let mut message_id = original_message_id(&message);
+    if failures.is_empty()
+        && let Some((found, id)) = ses::failures(&message)
+    {
+        failures = found;
+        message_id = message_id.or(id);
+    } else if failures.is_empty() && text::looks_like_bounce(&message) {
         failures = text::failures(&message);
     }
-    let message_id = original_message_id(&message);
     let mut context: Option<String> = None;
     let mut out: Vec<Bounce> = Vec::new();
     for failure in failures {
