@@ -3,12 +3,14 @@
 failures scripted by arrival order, so that the sender meets them as it
 would in the wild.
 
-    test-smtp.py OUT_DIR [--fail N:CODE ...]
+    test-smtp.py OUT_DIR [--fail N:CODE ...] [--auth USER:PASSWORD]
 
 Prints the port it listens on, then serves until killed. Each accepted
 message is written to OUT_DIR/<n>.eml. `--fail 3:550` answers the 3rd
 message's RCPT with 550 5.1.1; CODE may be 550, 451, 421 (answer and close
 the connection) or drop (close the connection in the middle of DATA).
+`--auth` requires AUTH (PLAIN or LOGIN, allowed without TLS on loopback)
+with that user and password before any mail.
 """
 import os
 import socket
@@ -16,7 +18,7 @@ import sys
 import threading
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Scripted:
@@ -65,20 +67,37 @@ class ClosingSMTP(SMTP):
 def main():
     out_dir = sys.argv[1]
     failures = {}
+    auth = None
     args = sys.argv[2:]
     while args:
         if args[0] == "--fail":
             n, code = args[1].split(":")
             failures[int(n)] = code
             args = args[2:]
+        elif args[0] == "--auth":
+            auth = tuple(x.encode() for x in args[1].split(":", 1))
+            args = args[2:]
         else:
             sys.exit("unknown argument %r" % args[0])
     os.makedirs(out_dir, exist_ok=True)
     handler = Scripted(out_dir, failures)
 
+    def authenticator(server, session, envelope, mechanism, login):
+        ok = isinstance(login, LoginPassword) and (login.login, login.password) == auth
+        # handled=False: the server answers 535 itself.
+        return AuthResult(success=ok, handled=False)
+
     class Factory(Controller):
         def factory(self):
-            return ClosingSMTP(self.handler, enable_SMTPUTF8=True)
+            if auth is None:
+                return ClosingSMTP(self.handler, enable_SMTPUTF8=True)
+            return ClosingSMTP(
+                self.handler,
+                enable_SMTPUTF8=True,
+                authenticator=authenticator,
+                auth_required=True,
+                auth_require_tls=False,
+            )
 
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))

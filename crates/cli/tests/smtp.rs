@@ -160,3 +160,66 @@ fn notices_are_dkim_signed_and_verify() {
     assert_eq!(verify(&tampered), "False", "a changed message does not");
     println!("dkim story: passed");
 }
+
+#[test]
+fn a_refused_login_stops_the_run_and_bounces_nobody() {
+    if std::env::var("BREACHDESK_TEST_SMTP").as_deref() != Ok("1") {
+        println!("smtp auth story: skipped (set BREACHDESK_TEST_SMTP=1 with aiosmtpd installed)");
+        return;
+    }
+    let (tmp, desk, persons) = demo_desk("100", "1000", "5");
+    unpace_carriers(&desk);
+    let inbox = tmp.path().join("inbox");
+    let (_server, port) = start_server_with(&inbox, &["--auth", "kumo:s3cret"]);
+    // A wrong password in the URL: the server refuses the session.
+    let wrong = format!("smtp://kumo:wrong@127.0.0.1:{port}");
+    let refused = in_desk(&desk, &["notify", "send", "--smtp", &wrong])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("refused the session"), "{err}");
+    assert!(message_id_counts(&inbox).is_empty());
+    let dry: serde_json::Value = serde_json::from_str(&ok(run_in_desk(
+        &desk,
+        &["notify", "send", "--dry-run", "--limit", "0", "--json"],
+    )))
+    .unwrap();
+    let states: Vec<&str> = dry["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[0].as_str().unwrap())
+        .collect();
+    assert!(
+        !states.contains(&"bounced") && !states.contains(&"sent"),
+        "a refused login is nobody's bounce, and nothing left: {states:?}"
+    );
+    // The right password, from a file named in the environment.
+    let password = tmp.path().join("smtp-password");
+    std::fs::write(&password, "s3cret\n").unwrap();
+    let config = std::fs::read_to_string(desk.join("breachdesk.toml")).unwrap();
+    std::fs::write(
+        desk.join("breachdesk.toml"),
+        config.replacen("username = \"\"", "username = \"kumo\"", 1),
+    )
+    .unwrap();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let sent: serde_json::Value = serde_json::from_str(&ok(in_desk(
+        &desk,
+        &["notify", "send", "--smtp", &url, "--json"],
+    )
+    .env("BREACHDESK_SMTP_PASSWORD_FILE", &password)
+    .output()
+    .unwrap()))
+    .unwrap();
+    let letters = sent["letter"].as_u64().unwrap();
+    assert_eq!(sent["bounced"], 0, "{sent}");
+    assert_eq!(sent["sent"].as_u64().unwrap() + letters, persons, "{sent}");
+    assert_eq!(
+        message_id_counts(&inbox).len() as u64,
+        persons - letters,
+        "everyone with an address, once"
+    );
+    println!("smtp auth story: passed");
+}

@@ -207,6 +207,16 @@ impl Desk {
             tokio::time::sleep(options.retry_delay * 2u32.saturating_pow(attempt)).await;
             result = context.transport.deliver(&prepared).await;
         }
+        if let Err(breachdesk_notify::TransportError::Session(message)) = &result {
+            // Nothing was offered to the server: the row may go again once
+            // the settings are fixed, and the run stops here.
+            self.store
+                .set_notice_state(row.notice_id, "deferred", message, &self.now_text())
+                .await?;
+            return Err(DeskError::Config(format!(
+                "{message}; nothing was sent to this person, fix the [smtp] settings and run again"
+            )));
+        }
         let (state, detail, outcome) = match result {
             Ok(Delivery::Sent(d)) => ("sent", d, Outcome::Sent),
             Ok(Delivery::Deferred(d)) => ("deferred", d, Outcome::Deferred),

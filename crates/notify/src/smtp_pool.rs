@@ -30,12 +30,21 @@ pub enum PoolError {
     },
     #[error("{server} did not answer within {} minutes", MESSAGE_TIMEOUT.as_secs() / 60)]
     Timeout { server: String },
+    /// The server refused the session itself (greeting, STARTTLS, AUTH):
+    /// no message was offered, and none will be until the settings change.
+    #[error("the mail server {server} refused the session: {source}")]
+    Session { server: String, source: SmtpError },
 }
 
 impl PoolError {
     /// A 5xx reply: the server will never take this message.
     pub fn is_permanent(&self) -> bool {
         matches!(self, PoolError::Smtp(e) if e.is_permanent())
+    }
+
+    /// An error of the session, not of this message's recipient.
+    pub fn is_session(&self) -> bool {
+        matches!(self, PoolError::Session { .. })
     }
 }
 
@@ -130,17 +139,28 @@ impl SmtpPool {
             server: format!("{}:{}", self.host, self.port),
             source,
         };
-        let mut connection = match &self.security {
-            Security::Implicit(tls) => {
-                AsyncSmtpConnection::connect_tokio1(
-                    (self.host.as_str(), self.port),
-                    Some(CONNECT_TIMEOUT),
-                    &self.hello,
-                    Some(tls.clone()),
-                    None,
-                )
-                .await?
+        // A refusal (5xx, TLS, no common AUTH mechanism) ends the run; a
+        // network hiccup while opening is only a deferral.
+        let session = |source: SmtpError| {
+            if source.is_permanent() || source.is_tls() || source.is_client() {
+                PoolError::Session {
+                    server: format!("{}:{}", self.host, self.port),
+                    source,
+                }
+            } else {
+                PoolError::Smtp(source)
             }
+        };
+        let mut connection = match &self.security {
+            Security::Implicit(tls) => AsyncSmtpConnection::connect_tokio1(
+                (self.host.as_str(), self.port),
+                Some(CONNECT_TIMEOUT),
+                &self.hello,
+                Some(tls.clone()),
+                None,
+            )
+            .await
+            .map_err(session)?,
             _ => {
                 let tcp = tokio::time::timeout(
                     CONNECT_TIMEOUT,
@@ -150,20 +170,29 @@ impl SmtpPool {
                 .map_err(|_| failed(std::io::ErrorKind::TimedOut.into()))?
                 .map_err(failed)?;
                 tcp.set_nodelay(true).map_err(failed)?;
-                AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello).await?
+                AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello)
+                    .await
+                    .map_err(session)?
             }
         };
         match &self.security {
-            Security::Required(tls) => connection.starttls(tls.clone(), &self.hello).await?,
+            Security::Required(tls) => connection
+                .starttls(tls.clone(), &self.hello)
+                .await
+                .map_err(session)?,
             Security::Opportunistic(tls) if connection.can_starttls() => {
-                connection.starttls(tls.clone(), &self.hello).await?;
+                connection
+                    .starttls(tls.clone(), &self.hello)
+                    .await
+                    .map_err(session)?;
             }
             _ => {}
         }
         if let Some(credentials) = &self.credentials {
             connection
                 .auth(&[Mechanism::Plain, Mechanism::Login], credentials)
-                .await?;
+                .await
+                .map_err(session)?;
         }
         Ok(connection)
     }

@@ -87,6 +87,10 @@ pub enum TransportError {
     Maildir { dir: String, source: std::io::Error },
     #[error("cannot build the message: {0}")]
     Build(String),
+    /// The server refused the session (login, TLS): a setting to fix, not
+    /// a recipient to give up on.
+    #[error("{0}")]
+    Session(String),
 }
 
 pub enum Transport {
@@ -180,6 +184,7 @@ impl Transport {
                 Ok(response) => Ok(Delivery::Sent(
                     response.message().collect::<Vec<_>>().join(" "),
                 )),
+                Err(e) if e.is_session() => Err(TransportError::Session(e.to_string())),
                 Err(e) if e.is_permanent() => Ok(Delivery::Bounced(e.to_string())),
                 Err(e) => Ok(Delivery::Deferred(e.to_string())),
             },

@@ -226,13 +226,16 @@ impl Drop for Server {
 /// The scripted aiosmtpd server of scripts/test-smtp.py, writing each
 /// accepted message to `out`; returns it and its port.
 pub fn start_server(out: &Path, fails: &[&str]) -> (Server, u16) {
+    let args: Vec<&str> = fails.iter().flat_map(|f| ["--fail", *f]).collect();
+    start_server_with(out, &args)
+}
+
+/// The same server with other arguments of scripts/test-smtp.py (`--auth`).
+pub fn start_server_with(out: &Path, args: &[&str]) -> (Server, u16) {
     let script =
         std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/test-smtp.py");
     let mut cmd = Command::new("python3");
-    cmd.arg(script).arg(out).stdout(Stdio::piped());
-    for f in fails {
-        cmd.args(["--fail", f]);
-    }
+    cmd.arg(script).arg(out).args(args).stdout(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     let mut line = String::new();
     std::io::BufReader::new(child.stdout.take().unwrap())
