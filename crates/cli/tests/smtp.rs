@@ -10,8 +10,7 @@ use std::process::Command;
 
 #[test]
 fn send_through_a_real_smtp_server_with_failures() {
-    if std::env::var("BREACHDESK_TEST_SMTP").as_deref() != Ok("1") {
-        println!("smtp story: skipped (set BREACHDESK_TEST_SMTP=1 with aiosmtpd installed)");
+    if !smtp_tests_enabled("smtp", "aiosmtpd") {
         return;
     }
     let (tmp, desk, _) = demo_desk("300", "3000", "3");
@@ -82,8 +81,7 @@ fn send_through_a_real_smtp_server_with_failures() {
 
 #[test]
 fn notices_are_dkim_signed_and_verify() {
-    if std::env::var("BREACHDESK_TEST_SMTP").as_deref() != Ok("1") {
-        println!("dkim story: skipped (set BREACHDESK_TEST_SMTP=1 with dkimpy installed)");
+    if !smtp_tests_enabled("dkim", "dkimpy") {
         return;
     }
     let (tmp, desk, _) = demo_desk("100", "1000", "5");
@@ -163,8 +161,7 @@ fn notices_are_dkim_signed_and_verify() {
 
 #[test]
 fn a_refused_login_stops_the_run_and_bounces_nobody() {
-    if std::env::var("BREACHDESK_TEST_SMTP").as_deref() != Ok("1") {
-        println!("smtp auth story: skipped (set BREACHDESK_TEST_SMTP=1 with aiosmtpd installed)");
+    if !smtp_tests_enabled("smtp auth", "aiosmtpd") {
         return;
     }
     let (tmp, desk, persons) = demo_desk("100", "1000", "5");

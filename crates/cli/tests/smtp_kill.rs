@@ -35,8 +35,7 @@ fn kill_moments(count: usize) -> (u64, Vec<Duration>) {
 
 #[test]
 fn kill_9_during_a_10k_send_to_a_real_server() {
-    if std::env::var("BREACHDESK_TEST_SMTP").as_deref() != Ok("1") {
-        println!("smtp kill story: skipped (set BREACHDESK_TEST_SMTP=1 with aiosmtpd installed)");
+    if !smtp_tests_enabled("smtp kill", "aiosmtpd") {
         return;
     }
     let (tmp, desk, persons) = demo_desk("42000", "420000", "11");

@@ -5,11 +5,10 @@
 use crate::DeskError;
 use crate::desk::Desk;
 use breachdesk_notify::Language;
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// One letter to send.
-#[derive(Clone, Serialize)]
+#[derive(Clone)]
 pub struct LetterRow {
     pub person_id: i64,
     pub name: String,
@@ -20,9 +19,7 @@ pub struct LetterRow {
     pub campaign: String,
     pub notice_id: i64,
     /// The notice, rendered from the desk's Japanese text template.
-    #[serde(skip)]
     pub subject: String,
-    #[serde(skip)]
     pub body: String,
 }
 
@@ -39,12 +36,7 @@ impl Desk {
     /// Persons due a letter, one row each (their latest notice decides).
     pub async fn letters_due(&self) -> Result<Vec<LetterRow>, DeskError> {
         let templates = self.templates()?;
-        let newest = self
-            .store
-            .generations()
-            .await?
-            .last()
-            .map_or(0, |g| g.generation);
+        let newest = self.store.latest_generation().await?.unwrap_or(0);
         let mut latest: BTreeMap<i64, breachdesk_store::NoticeRow> = BTreeMap::new();
         for row in self.store.notices_in_states(&["letter", "bounced"]).await? {
             match latest.get(&row.person_id) {

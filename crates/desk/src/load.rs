@@ -78,7 +78,7 @@ impl Desk {
             .into_iter()
             .map(|p| (p.key_index, p.person_id))
             .collect();
-        let previous = self.store.generations().await?.last().map(|g| g.generation);
+        let previous = self.store.latest_generation().await?;
         let before: HashMap<i64, (String, String)> = match previous {
             Some(g) => self
                 .store

@@ -89,7 +89,7 @@ impl Desk {
                 None => Vec::new(),
             }
         };
-        let latest = self.store.generations().await?.last().map(|g| g.generation);
+        let latest = self.store.latest_generation().await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let key = self

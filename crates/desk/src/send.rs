@@ -131,15 +131,9 @@ impl Desk {
     ) -> Result<SendReport, DeskError> {
         let templates = self.templates()?;
         let signer = self.signer()?;
-        let generation = self
-            .store
-            .generations()
-            .await?
-            .last()
-            .map(|g| g.generation)
-            .ok_or_else(|| {
-                DeskError::NotFound("nothing loaded yet: run `breachdesk load` first".into())
-            })?;
+        let generation = self.store.latest_generation().await?.ok_or_else(|| {
+            DeskError::NotFound("nothing loaded yet: run `breachdesk load` first".into())
+        })?;
         let campaign = options.campaign.clone();
         let now = self.now_text();
         let mut report = SendReport {

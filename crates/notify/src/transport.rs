@@ -143,15 +143,6 @@ impl Transport {
         matches!(self, Transport::Smtp(_))
     }
 
-    /// Sends one notice, DKIM-signed when a signer is given.
-    pub async fn send(
-        &self,
-        outgoing: &Outgoing,
-        signer: Option<&crate::Signer>,
-    ) -> Result<Delivery, TransportError> {
-        self.deliver(&Prepared::new(outgoing, signer)?).await
-    }
-
     /// Hands a prepared notice to the server (or the maildir).
     pub async fn deliver(&self, prepared: &Prepared) -> Result<Delivery, TransportError> {
         match self {

@@ -55,16 +55,6 @@ impl Store {
         })
     }
 
-    pub async fn person_by_id(&self, person_id: i64) -> Result<Option<PersonRow>, StoreError> {
-        dispatch!(self, pool => {
-            let row: Option<PersonTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{PERSON_COLUMNS} WHERE person_id = $1")))
-                .bind(person_id)
-                .fetch_optional(pool)
-                .await?;
-            Ok(row.map(person))
-        })
-    }
-
     /// A person and their entry in one generation, in one query (the send
     /// loop reads one per notice).
     pub async fn person_in_generation(
@@ -103,23 +93,6 @@ impl Store {
         })
     }
 
-    /// One person's entry in one generation.
-    pub async fn person_generation(
-        &self,
-        generation: i64,
-        person_id: i64,
-    ) -> Result<Option<PersonGenerationRow>, StoreError> {
-        dispatch!(self, pool => {
-            let row: Option<PersonGenerationTuple> =
-                sqlx::query_as(sqlx::AssertSqlSafe(format!("{PG_COLUMNS} WHERE generation = $1 AND person_id = $2")))
-                    .bind(generation)
-                    .bind(person_id)
-                    .fetch_optional(pool)
-                    .await?;
-            Ok(row.map(person_generation))
-        })
-    }
-
     pub async fn person_by_key_index(
         &self,
         key_index: &[u8],
@@ -143,6 +116,16 @@ impl Store {
                 .fetch_all(pool)
                 .await?;
             Ok(rows.into_iter().map(person).collect())
+        })
+    }
+
+    /// The newest generation, without reading every generation's summary.
+    pub async fn latest_generation(&self) -> Result<Option<i64>, StoreError> {
+        dispatch!(self, pool => {
+            let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(generation) FROM generations")
+                .fetch_one(pool)
+                .await?;
+            Ok(latest)
         })
     }
 

@@ -144,12 +144,30 @@ async fn story(url: &str) -> usize {
         "history of person 1",
     );
     check(
-        store.person_by_id(2).await.unwrap() == Some(person(2)),
-        "by id",
+        store
+            .person_in_generation(1, 2)
+            .await
+            .unwrap()
+            .map(|(p, _)| p)
+            == Some(person(2)),
+        "by id, in a generation that lists them",
     );
     check(
-        store.person_generation(2, 3).await.unwrap() == Some(rows2[1].clone()),
+        store
+            .person_in_generation(2, 3)
+            .await
+            .unwrap()
+            .map(|(_, g)| g)
+            == Some(rows2[1].clone()),
         "one generation entry",
+    );
+    check(
+        store.person_in_generation(2, 2).await.unwrap().is_none(),
+        "not listed by that generation",
+    );
+    check(
+        store.latest_generation().await.unwrap() == Some(2),
+        "latest generation",
     );
 
     // Audit chain.

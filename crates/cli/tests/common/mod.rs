@@ -261,3 +261,13 @@ pub fn unpace_carriers(desk: &Path) {
     )
     .unwrap();
 }
+
+/// Whether the tests against a real SMTP server run (BREACHDESK_TEST_SMTP=1,
+/// as CI sets); if not, says which `story` was skipped and what it needs.
+pub fn smtp_tests_enabled(story: &str, needs: &str) -> bool {
+    let enabled = std::env::var("BREACHDESK_TEST_SMTP").as_deref() == Ok("1");
+    if !enabled {
+        println!("{story} story: skipped (set BREACHDESK_TEST_SMTP=1 with {needs} installed)");
+    }
+    enabled
+}
