@@ -3,14 +3,16 @@
 failures scripted by arrival order, so that the sender meets them as it
 would in the wild.
 
-    test-smtp.py OUT_DIR [--fail N:CODE ...] [--auth USER:PASSWORD]
+    test-smtp.py OUT_DIR [--fail N:CODE ...] [--auth USER:PASSWORD] [--pipelining]
 
 Prints the port it listens on, then serves until killed. Each accepted
 message is written to OUT_DIR/<n>.eml. `--fail 3:550` answers the 3rd
 message's RCPT with 550 5.1.1; CODE may be 550, 451, 421 (answer and close
 the connection) or drop (close the connection in the middle of DATA).
 `--auth` requires AUTH (PLAIN or LOGIN, allowed without TLS on loopback)
-with that user and password before any mail.
+with that user and password before any mail. `--pipelining` offers
+PIPELINING (RFC 2920) and counts, in OUT_DIR.pipelined, the transactions
+whose RCPT had already arrived with their MAIL.
 """
 import os
 import socket
@@ -22,11 +24,31 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Scripted:
-    def __init__(self, out_dir, failures):
+    def __init__(self, out_dir, failures, pipelining):
         self.out_dir = out_dir
         self.failures = failures
+        self.pipelining = pipelining
+        self.pipelined = 0
         self.seen = 0      # RCPT commands, in order
         self.accepted = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(1, "250-PIPELINING")
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # Pipelined: the client sent RCPT in the same write as MAIL, so it
+        # is already waiting in the server's buffer (the reader is
+        # aiosmtpd's asyncio StreamReader).
+        if b"RCPT" in bytes(getattr(server._reader, "_buffer", b"")):
+            self.pipelined += 1
+            with open(self.out_dir.rstrip("/") + ".pipelined", "w") as f:
+                f.write(str(self.pipelined))
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.seen += 1
@@ -68,8 +90,13 @@ def main():
     out_dir = sys.argv[1]
     failures = {}
     auth = None
+    pipelining = False
     args = sys.argv[2:]
     while args:
+        if args[0] == "--pipelining":
+            pipelining = True
+            args = args[1:]
+            continue
         if args[0] == "--fail":
             n, code = args[1].split(":")
             failures[int(n)] = code
@@ -80,7 +107,7 @@ def main():
         else:
             sys.exit("unknown argument %r" % args[0])
     os.makedirs(out_dir, exist_ok=True)
-    handler = Scripted(out_dir, failures)
+    handler = Scripted(out_dir, failures, pipelining)
 
     def authenticator(server, session, envelope, mechanism, login):
         ok = isinstance(login, LoginPassword) and (login.login, login.password) == auth

@@ -13,11 +13,37 @@ fn send_through_a_real_smtp_server_with_failures() {
     if !smtp_tests_enabled("smtp", "aiosmtpd") {
         return;
     }
+    // The same story against a server that pipelines and one that does not:
+    // a refusal in the middle of a pipelined MAIL/RCPT/DATA must end the
+    // same way as one met command by command.
+    let plain = failure_story(false);
+    let pipelined = failure_story(true);
+    println!(
+        "smtp story: passed ({plain} and {pipelined} delivered with and without PIPELINING, 1 bounced, \
+         3 deferred then delivered each time; retries within a run)"
+    );
+}
+
+/// Messages the server counted as pipelined (MAIL and RCPT in one write).
+fn pipelined(inbox: &Path) -> usize {
+    std::fs::read_to_string(format!("{}.pipelined", inbox.display()))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
+/// Sends to a server scripted to refuse and drop; returns how many
+/// messages arrived.
+fn failure_story(pipelining: bool) -> usize {
     let (tmp, desk, _) = demo_desk("300", "3000", "3");
     unpace_carriers(&desk);
 
     let inbox = tmp.path().join("inbox");
-    let (_server, port) = start_server(&inbox, &["3:550", "5:451", "7:421", "9:drop"]);
+    let mut args = vec![
+        "--fail", "3:550", "--fail", "5:451", "--fail", "7:421", "--fail", "9:drop",
+    ];
+    if pipelining {
+        args.push("--pipelining");
+    }
+    let (_server, port) = start_server_with(&inbox, &args);
     let url = format!("smtp://127.0.0.1:{port}");
     let first: serde_json::Value = serde_json::from_str(&ok(run_in_desk(
         &desk,
@@ -73,10 +99,17 @@ fn send_through_a_real_smtp_server_with_failures() {
     );
     assert_eq!(retried["deferred"], 0, "{retried}");
     assert_eq!(message_id_counts(&inbox2).len(), 3);
-    println!(
-        "smtp story: passed ({} delivered, 1 bounced, 3 deferred then delivered; retries within a run)",
-        ids.len()
-    );
+    if pipelining {
+        assert!(
+            pipelined(&inbox) >= ids.len(),
+            "every transaction pipelined: {} of {}",
+            pipelined(&inbox),
+            ids.len()
+        );
+    } else {
+        assert_eq!(pipelined(&inbox), 0, "no PIPELINING offered, none used");
+    }
+    ids.len()
 }
 
 #[test]
@@ -219,4 +252,114 @@ fn a_refused_login_stops_the_run_and_bounces_nobody() {
         "everyone with an address, once"
     );
     println!("smtp auth story: passed");
+}
+
+#[test]
+fn a_paced_carrier_domain_waits_and_holds_up_nobody() {
+    if !smtp_tests_enabled("smtp pacing", "aiosmtpd") {
+        return;
+    }
+    let (tmp, desk, persons) = demo_desk("300", "3000", "3");
+    // One message every 200 ms to each carrier domain.
+    let paced: String = CARRIERS
+        .iter()
+        .map(|d| format!("\"{d}\" = 300\n"))
+        .collect();
+    let config = std::fs::read_to_string(desk.join("breachdesk.toml")).unwrap();
+    std::fs::write(
+        desk.join("breachdesk.toml"),
+        config.replace(
+            "[smtp.per_domain]\n",
+            &format!("[smtp.per_domain]\n{paced}"),
+        ),
+    )
+    .unwrap();
+    let inbox = tmp.path().join("inbox");
+    let (_server, port) = start_server_with(&inbox, &["--pipelining"]);
+    let url = format!("smtp://127.0.0.1:{port}");
+    let report: serde_json::Value = serde_json::from_str(&ok(run_in_desk(
+        &desk,
+        &["notify", "send", "--smtp", &url, "--json"],
+    )))
+    .unwrap();
+    let sent = report["sent"].as_u64().unwrap();
+    assert_eq!(
+        sent + report["letter"].as_u64().unwrap(),
+        persons,
+        "{report}"
+    );
+
+    // Each arrival: (when, ledger row, recipient domain).
+    let mut arrivals: Vec<(std::time::SystemTime, u64, String)> = std::fs::read_dir(&inbox)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let header = |name: &str| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .unwrap()
+                    .trim()
+                    .to_owned()
+            };
+            // <campaign.ROW.incident@domain>
+            let row = header("Message-ID: ")
+                .split('.')
+                .nth(1)
+                .unwrap()
+                .parse()
+                .unwrap();
+            let to = header("To: ");
+            let domain = to
+                .trim_end_matches('>')
+                .rsplit('@')
+                .next()
+                .unwrap()
+                .to_owned();
+            (
+                std::fs::metadata(&path).unwrap().modified().unwrap(),
+                row,
+                domain,
+            )
+        })
+        .collect();
+    assert_eq!(arrivals.len() as u64, sent, "one message each");
+    arrivals.sort();
+    let is_carrier = |d: &str| CARRIERS.contains(&d);
+    let busiest = CARRIERS
+        .iter()
+        .max_by_key(|c| arrivals.iter().filter(|a| a.2 == **c).count())
+        .unwrap();
+    let carrier_times: Vec<_> = arrivals
+        .iter()
+        .filter(|a| a.2 == *busiest)
+        .map(|a| a.0)
+        .collect();
+    assert!(
+        carrier_times.len() >= 3,
+        "{busiest}: {}",
+        carrier_times.len()
+    );
+    // Paced: never two to one carrier closer than the pace allows (less
+    // what signing and the wire may shift one message against the next).
+    for pair in carrier_times.windows(2) {
+        let gap = pair[1].duration_since(pair[0]).unwrap();
+        assert!(
+            gap >= std::time::Duration::from_millis(100),
+            "{busiest}: {gap:?}"
+        );
+    }
+    // Not holding up others: some later row to an unpaced domain arrived
+    // before an earlier row that waited for its carrier's turn.
+    let overtaken = arrivals.iter().enumerate().any(|(i, (_, row, domain))| {
+        is_carrier(domain)
+            && arrivals[..i]
+                .iter()
+                .any(|(_, other, d)| !is_carrier(d) && other > row)
+    });
+    assert!(overtaken, "a paced row held up the rows behind it");
+    println!(
+        "smtp pacing story: passed ({} to {busiest}, at least 100 ms apart; others went ahead)",
+        carrier_times.len()
+    );
 }

@@ -42,7 +42,8 @@ fn kill_9_during_a_10k_send_to_a_real_server() {
     assert!(persons >= 10_000, "{persons} persons");
     unpace_carriers(&desk);
     let inbox = tmp.path().join("inbox");
-    let (_server, port) = start_server(&inbox, &[]);
+    // Pipelined, as Postfix and most servers offer.
+    let (_server, port) = start_server_with(&inbox, &["--pipelining"]);
     let url = format!("smtp://127.0.0.1:{port}");
     let connections = 4;
     let send = [

@@ -10,13 +10,15 @@
 
 use crate::DeskError;
 use crate::desk::Desk;
+use crate::ledger::Ledger;
 use crate::send::{SendOptions, SendReport};
 use breachdesk_notify::{Delivery, DomainLimits, Outgoing, Prepared, Signer, Templates, Transport};
-use breachdesk_store::NoticeRow;
+use breachdesk_store::{NoticeRow, PersonGenerationRow, PersonRow, Store};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 /// What one run shares between the notices in flight. Each notice is its
@@ -31,6 +33,47 @@ pub(crate) struct SendContext {
     pub latest_generation: i64,
     pub pace: Mutex<DomainLimits>,
     pub started: Instant,
+    pub ledger: Ledger,
+}
+
+/// Rows whose persons are read in one query, ahead of the sends.
+const READ_AHEAD: usize = 128;
+
+/// A ledger row with its person's sealed rows, as read ahead.
+pub(crate) struct ReadyRow {
+    row: NoticeRow,
+    person: Option<(PersonRow, PersonGenerationRow)>,
+}
+
+/// Reads the persons of `rows` in batches, in order, at most two batches
+/// ahead of the sends. Stops when the receiver is dropped.
+fn read_ahead(store: Store, rows: Vec<NoticeRow>) -> mpsc::Receiver<Result<ReadyRow, DeskError>> {
+    let (sender, receiver) = mpsc::channel(2 * READ_AHEAD);
+    tokio::spawn(async move {
+        let mut rows = rows.into_iter();
+        loop {
+            let batch: Vec<NoticeRow> = rows.by_ref().take(READ_AHEAD).collect();
+            if batch.is_empty() {
+                return;
+            }
+            let ids: Vec<i64> = batch.iter().map(|r| r.notice_id).collect();
+            let mut found: HashMap<i64, (PersonRow, PersonGenerationRow)> =
+                match store.persons_of_notices(&ids).await {
+                    Ok(found) => found.into_iter().map(|(id, p, g)| (id, (p, g))).collect(),
+                    Err(e) => {
+                        let _ = sender.send(Err(e.into())).await;
+                        return;
+                    }
+                };
+            for row in batch {
+                let person = found.remove(&row.notice_id);
+                if sender.send(Ok(ReadyRow { row, person })).await.is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    receiver
 }
 
 enum Outcome {
@@ -43,7 +86,7 @@ enum Outcome {
     Skipped,
     /// The domain is paced: try this row again after the wait (its slot
     /// is reserved).
-    Later(NoticeRow, std::time::Duration),
+    Later(Box<ReadyRow>, std::time::Duration),
 }
 
 impl Desk {
@@ -57,75 +100,85 @@ impl Desk {
     ) -> Result<(), DeskError> {
         let total = rows.len();
         let width = context.options.connections.max(1);
-        let mut queue: VecDeque<NoticeRow> = rows.into();
+        let mut ready = read_ahead(self.store.clone(), rows);
+        let mut read_all = false;
         let mut waiting: BinaryHeap<Reverse<(Instant, i64)>> = BinaryHeap::new();
-        let mut set_aside: HashMap<i64, NoticeRow> = HashMap::new();
+        let mut set_aside: HashMap<i64, ReadyRow> = HashMap::new();
         let mut in_flight = FuturesUnordered::new();
         let mut done = 0;
         let mut first_error: Option<DeskError> = None;
+        let start = |row: ReadyRow, slot_reserved: bool| {
+            tokio::spawn(Arc::clone(self).deliver_row(row, slot_reserved, Arc::clone(context)))
+        };
         loop {
+            // Start whatever can start without waiting: set-aside rows that
+            // came due first, then rows already read.
             while first_error.is_none() && in_flight.len() < width {
                 let due = waiting
                     .peek()
                     .is_some_and(|Reverse((at, _))| *at <= Instant::now());
-                let next = if due {
-                    waiting
+                if due {
+                    if let Some(row) = waiting
                         .pop()
                         .and_then(|Reverse((_, id))| set_aside.remove(&id))
-                        .map(|row| (row, true))
-                } else {
-                    queue.pop_front().map(|row| (row, false))
-                };
-                let Some((row, slot_reserved)) = next else {
-                    break;
-                };
-                in_flight.push(tokio::spawn(Arc::clone(self).deliver_row(
-                    row,
-                    slot_reserved,
-                    Arc::clone(context),
-                )));
-            }
-            let next_due = waiting.peek().map(|Reverse((at, _))| *at);
-            let outcome = match (in_flight.is_empty(), next_due) {
-                (true, _) if first_error.is_some() => break,
-                (true, None) => break,
-                (true, Some(at)) => {
-                    tokio::time::sleep_until(at).await;
+                    {
+                        in_flight.push(start(row, true));
+                    }
                     continue;
                 }
-                // Wake for whichever comes first: an answer, or a set-aside
-                // row coming due while a connection is free.
-                (false, Some(at)) if first_error.is_none() && in_flight.len() < width => {
-                    tokio::select! {
-                        outcome = in_flight.next() => outcome,
-                        () = tokio::time::sleep_until(at) => continue,
-                    }
+                if read_all {
+                    break;
                 }
-                (false, _) => in_flight.next().await,
+                match ready.try_recv() {
+                    Ok(Ok(row)) => in_flight.push(start(row, false)),
+                    Ok(Err(e)) => {
+                        first_error = Some(e);
+                    }
+                    Err(mpsc::error::TryRecvError::Empty) => break,
+                    Err(mpsc::error::TryRecvError::Disconnected) => read_all = true,
+                }
+            }
+            let finished = first_error.is_some() || (read_all && waiting.is_empty());
+            if in_flight.is_empty() && finished {
+                break;
+            }
+            let can_start = first_error.is_none() && in_flight.len() < width;
+            let next_due = waiting.peek().map(|Reverse((at, _))| *at);
+            // Wake for whichever comes first: an answer, a row read, or a
+            // set-aside row coming due while a connection is free.
+            let outcome = tokio::select! {
+                Some(joined) = in_flight.next(), if !in_flight.is_empty() => joined
+                    .unwrap_or_else(|e| Err(DeskError::Config(format!("a send task stopped: {e}")))),
+                next = ready.recv(), if can_start && !read_all => {
+                    match next {
+                        Some(Ok(row)) => in_flight.push(start(row, false)),
+                        Some(Err(e)) => first_error = Some(e),
+                        None => read_all = true,
+                    }
+                    continue;
+                }
+                () = tokio::time::sleep_until(next_due.unwrap_or_else(Instant::now)),
+                    if can_start && next_due.is_some() => continue,
+                else => break,
             };
-            let outcome = outcome.map(|joined| {
-                joined
-                    .unwrap_or_else(|e| Err(DeskError::Config(format!("a send task stopped: {e}"))))
-            });
             let counter = match outcome {
-                None => continue,
-                Some(Err(e)) => {
+                Err(e) => {
                     // Stop starting new sends; let those in flight finish and
                     // record their outcome, then report the error.
                     first_error.get_or_insert(e);
                     continue;
                 }
-                Some(Ok(Outcome::Later(row, wait))) => {
-                    waiting.push(Reverse((Instant::now() + wait, row.notice_id)));
-                    set_aside.insert(row.notice_id, row);
+                Ok(Outcome::Later(row, wait)) => {
+                    waiting.push(Reverse((Instant::now() + wait, row.row.notice_id)));
+                    set_aside.insert(row.row.notice_id, *row);
                     continue;
                 }
-                Some(Ok(Outcome::Sent)) => Some(&mut report.sent),
-                Some(Ok(Outcome::Deferred)) => Some(&mut report.deferred),
-                Some(Ok(Outcome::Bounced)) => Some(&mut report.bounced),
-                Some(Ok(Outcome::Failed)) => Some(&mut report.failed),
-                Some(Ok(Outcome::Letter)) => Some(&mut report.letter),
-                Some(Ok(Outcome::Skipped)) => None,
+                Ok(Outcome::Sent) => Some(&mut report.sent),
+                Ok(Outcome::Deferred) => Some(&mut report.deferred),
+                Ok(Outcome::Bounced) => Some(&mut report.bounced),
+                Ok(Outcome::Failed) => Some(&mut report.failed),
+                Ok(Outcome::Letter) => Some(&mut report.letter),
+                Ok(Outcome::Skipped) => None,
             };
             if let Some(counter) = counter {
                 *counter += 1;
@@ -138,23 +191,26 @@ impl Desk {
 
     async fn deliver_row(
         self: Arc<Self>,
-        row: NoticeRow,
+        ready: ReadyRow,
         slot_reserved: bool,
         context: Arc<SendContext>,
     ) -> Result<Outcome, DeskError> {
         let options = &context.options;
+        let ledger = &context.ledger;
+        let row = &ready.row;
+        let Some((person_row, generation_row)) = &ready.person else {
+            return Err(DeskError::NotFound(format!(
+                "person #{} in generation {}",
+                row.person_id, row.generation
+            )));
+        };
         let person = self
-            .stored_version(row.person_id, row.generation, context.latest_generation)
+            .person_view(person_row, generation_row, context.latest_generation)
             .await?;
         let email = person.versions[0].data.email.clone();
         if email.trim().is_empty() {
-            self.store
-                .set_notice_state(
-                    row.notice_id,
-                    "letter",
-                    "no email address",
-                    &self.now_text(),
-                )
+            ledger
+                .record(row.notice_id, "letter", "no email address".into())
                 .await?;
             return Ok(Outcome::Letter);
         }
@@ -166,7 +222,7 @@ impl Desk {
                 Err(_) => return Err(DeskError::Config("the pacing state was lost".into())),
             };
             if !wait.is_zero() {
-                return Ok(Outcome::Later(row, wait));
+                return Ok(Outcome::Later(Box::new(ready), wait));
             }
         }
         let Some(notice) = self.render_notice(&context.templates, &person, options.language)?
@@ -186,17 +242,13 @@ impl Desk {
             Err(e) => {
                 // A message that cannot be built (a malformed address) will
                 // never go: recorded as failed, never claimed.
-                self.store
-                    .set_notice_state(row.notice_id, "failed", &e.to_string(), &self.now_text())
+                ledger
+                    .record(row.notice_id, "failed", e.to_string())
                     .await?;
                 return Ok(Outcome::Failed);
             }
         };
-        if !self
-            .store
-            .claim_notice(row.notice_id, &self.now_text())
-            .await?
-        {
+        if !ledger.claim(row.notice_id).await? {
             return Ok(Outcome::Skipped);
         }
         let mut result = context.transport.deliver(&prepared).await;
@@ -210,8 +262,8 @@ impl Desk {
         if let Err(breachdesk_notify::TransportError::Session(message)) = &result {
             // Nothing was offered to the server: the row may go again once
             // the settings are fixed, and the run stops here.
-            self.store
-                .set_notice_state(row.notice_id, "deferred", message, &self.now_text())
+            ledger
+                .record(row.notice_id, "deferred", message.clone())
                 .await?;
             return Err(DeskError::Config(format!(
                 "{message}; nothing was sent to this person, fix the [smtp] settings and run again"
@@ -223,9 +275,7 @@ impl Desk {
             Ok(Delivery::Bounced(d)) => ("bounced", d, Outcome::Bounced),
             Err(e) => ("failed", e.to_string(), Outcome::Failed),
         };
-        self.store
-            .set_notice_state(row.notice_id, state, &detail, &self.now_text())
-            .await?;
+        ledger.record(row.notice_id, state, detail).await?;
         Ok(outcome)
     }
 }

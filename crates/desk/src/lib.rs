@@ -7,6 +7,7 @@ mod config;
 mod deliver;
 mod desk;
 mod init;
+mod ledger;
 mod letters;
 mod letters_out;
 mod load;
@@ -75,6 +76,9 @@ pub enum DeskError {
     Vault(#[from] breachdesk_vault::VaultError),
     #[error("{0}")]
     NotFound(String),
+    /// The send run's ledger could not be written (the database's error).
+    #[error("the notice ledger: {0}")]
+    Ledger(String),
     #[error(transparent)]
     Letter(#[from] breachdesk_letter::LetterError),
     #[error("{path}: {source}")]

@@ -87,6 +87,18 @@ impl Desk {
             .ok_or_else(|| {
                 DeskError::NotFound(format!("person #{person_id} in generation {generation}"))
             })?;
+        self.person_view(&person, &row, latest).await
+    }
+
+    /// A person from their sealed rows (as `stored_version` or the send
+    /// loop's read-ahead fetched them).
+    pub(crate) async fn person_view(
+        &self,
+        person: &breachdesk_store::PersonRow,
+        row: &breachdesk_store::PersonGenerationRow,
+        latest: i64,
+    ) -> Result<PersonView, DeskError> {
+        let (person_id, generation) = (person.person_id, row.generation);
         let key = self
             .vault
             .open_string(&person.sealed_key, &key_context(person_id))?;
@@ -168,6 +180,7 @@ impl Desk {
                     "no mail transport given for a real run".into(),
                 ));
             };
+            let (ledger, ledger_writer) = crate::ledger::Ledger::start(std::sync::Arc::clone(self));
             let context = std::sync::Arc::new(SendContext {
                 templates,
                 signer,
@@ -179,9 +192,16 @@ impl Desk {
                     self.config.smtp.per_minute,
                 )),
                 started: tokio::time::Instant::now(),
+                ledger,
             });
-            self.deliver_rows(rows, &context, &mut report, progress)
-                .await?;
+            let delivered = self
+                .deliver_rows(rows, &context, &mut report, progress)
+                .await;
+            // Every row's outcome was answered before its task ended; the
+            // writer stops once the last handle (in the context) is gone.
+            drop(context);
+            let _ = ledger_writer.await;
+            delivered?;
         }
         report.states = self.store.notice_counts(&campaign).await?;
         if !options.dry_run {

@@ -65,7 +65,11 @@ impl DomainLimits {
         // The bucket holds one message: no burst can exceed the rate.
         let per_ms = f64::from(rate) / 60_000.0;
         let (tokens, last) = self.buckets.get(&domain).copied().unwrap_or((1.0, now_ms));
-        let tokens = (tokens + (now_ms.saturating_sub(last)) as f64 * per_ms).min(1.0);
+        // `last` may lie ahead, at a slot already promised to a message
+        // still waiting: the bucket is then below empty, and the next slot
+        // comes one interval after that one.
+        let elapsed = now_ms as f64 - last as f64;
+        let tokens = (tokens + elapsed * per_ms).min(1.0);
         if tokens >= 1.0 {
             self.buckets.insert(domain, (tokens - 1.0, now_ms));
             return Duration::ZERO;
@@ -96,6 +100,11 @@ mod tests {
         // Another domain is not held up by docomo's pace.
         assert_eq!(limits.wait_before("d@gmail.com", 2000), Duration::ZERO);
         assert_eq!(limits.wait_before("e@gmail.com", 2000), Duration::ZERO);
+        // Several waiting at once get consecutive slots, not the same one.
+        assert_eq!(
+            limits.wait_before("h@docomo.ne.jp", 3000),
+            Duration::from_millis(3000)
+        );
         // After a pause the bucket has refilled, but never above one message.
         assert_eq!(limits.wait_before("f@docomo.ne.jp", 60_000), Duration::ZERO);
         assert_eq!(

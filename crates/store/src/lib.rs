@@ -15,7 +15,7 @@ mod rows;
 mod scratch;
 
 pub use audit::{ChainBreak, verify_chain};
-pub use notices::NoticeRow;
+pub use notices::{LedgerOutcome, NoticeRow};
 pub use rows::{AuditEntry, GenerationRow, NewAudit, PersonGenerationRow, PersonRow};
 pub use scratch::ScratchDatabase;
 

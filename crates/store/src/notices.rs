@@ -14,6 +14,14 @@ pub struct NoticeRow {
     pub message_id: String,
 }
 
+/// A row's new state, for `commit_ledger`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerOutcome {
+    pub notice_id: i64,
+    pub state: String,
+    pub detail: String,
+}
+
 type NoticeTuple = (i64, String, i64, i64, String, i64, String);
 
 fn notice(t: NoticeTuple) -> NoticeRow {
@@ -108,19 +116,44 @@ impl Store {
         })
     }
 
-    /// Claims a row for sending, committed before anything leaves. False
-    /// when another sender took it first.
-    pub async fn claim_notice(&self, notice_id: i64, now: &str) -> Result<bool, StoreError> {
+    /// Claims and outcomes of several notices in one transaction (a group
+    /// commit: one write of the WAL for all of them, where one transaction
+    /// each kept the notices in flight waiting on each other's locks).
+    /// Returns the claimed ids; a claim is refused when another sender
+    /// took the row first.
+    pub async fn commit_ledger(
+        &self,
+        claims: &[i64],
+        outcomes: &[LedgerOutcome],
+        now: &str,
+    ) -> Result<Vec<i64>, StoreError> {
         dispatch!(self, pool => {
-            let done = sqlx::query(
-                "UPDATE notices SET state = 'sending', attempts = attempts + 1, updated_at = $1 \
-                 WHERE notice_id = $2 AND state IN ('pending', 'deferred')",
-            )
-            .bind(now)
-            .bind(notice_id)
-            .execute(pool)
-            .await?;
-            Ok(done.rows_affected() == 1)
+            let mut tx = pool.begin().await?;
+            let mut claimed = Vec::with_capacity(claims.len());
+            for id in claims {
+                let done = sqlx::query(
+                    "UPDATE notices SET state = 'sending', attempts = attempts + 1, updated_at = $1 \
+                     WHERE notice_id = $2 AND state IN ('pending', 'deferred')",
+                )
+                .bind(now)
+                .bind(*id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 1 {
+                    claimed.push(*id);
+                }
+            }
+            for outcome in outcomes {
+                sqlx::query("UPDATE notices SET state = $1, detail = $2, updated_at = $3 WHERE notice_id = $4")
+                    .bind(&outcome.state)
+                    .bind(&outcome.detail)
+                    .bind(now)
+                    .bind(outcome.notice_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(claimed)
         })
     }
 

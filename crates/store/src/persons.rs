@@ -93,6 +93,57 @@ impl Store {
         })
     }
 
+    /// The persons of several ledger rows, each in the generation its row
+    /// names, in one query: the send loop reads ahead in batches rather
+    /// than one statement per notice. Rows whose person is gone are left out.
+    pub async fn persons_of_notices(
+        &self,
+        notice_ids: &[i64],
+    ) -> Result<Vec<(i64, PersonRow, PersonGenerationRow)>, StoreError> {
+        type Joined = (
+            i64,
+            i64,
+            Vec<u8>,
+            Option<Vec<u8>>,
+            Vec<u8>,
+            i64,
+            String,
+            String,
+            i64,
+            i64,
+            Vec<u8>,
+        );
+        if notice_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=notice_ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT n.notice_id, p.person_id, p.key_index, p.email_index, p.sealed_key, \
+             g.generation, g.exposures, g.items, g.checkouts, g.cards, g.sealed \
+             FROM notices n JOIN persons p ON p.person_id = n.person_id \
+             JOIN person_generations g ON g.person_id = n.person_id AND g.generation = n.generation \
+             WHERE n.notice_id IN ({})",
+            placeholders.join(", ")
+        );
+        dispatch!(self, pool => {
+            let mut query = sqlx::query_as::<_, Joined>(sqlx::AssertSqlSafe(sql.clone()));
+            for id in notice_ids {
+                query = query.bind(*id);
+            }
+            let rows = query.fetch_all(pool).await?;
+            Ok(rows
+                .into_iter()
+                .map(|t| {
+                    (
+                        t.0,
+                        person((t.1, t.2, t.3, t.4)),
+                        person_generation((t.5, t.1, t.6, t.7, t.8, t.9, t.10)),
+                    )
+                })
+                .collect())
+        })
+    }
+
     pub async fn person_by_key_index(
         &self,
         key_index: &[u8],

@@ -231,19 +231,44 @@ async fn story(url: &str) -> usize {
         rows.len() == 3 && rows[0].message_id == format!("<n{}@test>", rows[0].notice_id),
         "message id from the row",
     );
+    // The send loop reads the rows' persons in one query, each in the
+    // generation its row names.
+    let ids: Vec<i64> = rows.iter().map(|r| r.notice_id).collect();
+    let mut read = store.persons_of_notices(&ids).await.unwrap();
+    read.sort_by_key(|(id, _, _)| *id);
     check(
-        store.claim_notice(rows[0].notice_id, "t1").await.unwrap(),
-        "first claim wins",
+        read.len() == 3
+            && read.iter().zip(&rows).all(|((id, person, entry), row)| {
+                *id == row.notice_id
+                    && person.person_id == row.person_id
+                    && entry.person_id == row.person_id
+                    && entry.generation == row.generation
+            }),
+        "persons of notices",
     );
+    // Claims and outcomes are committed in groups.
+    let (first, second) = (rows[0].notice_id, rows[1].notice_id);
     check(
-        !store.claim_notice(rows[0].notice_id, "t1").await.unwrap(),
-        "second claim loses",
+        store
+            .commit_ledger(&[first, second], &[], "t1")
+            .await
+            .unwrap()
+            == [first, second],
+        "first claims win",
     );
-    store.claim_notice(rows[1].notice_id, "t1").await.unwrap();
-    store
-        .set_notice_state(rows[1].notice_id, "sent", "250 ok", "t2")
-        .await
-        .unwrap();
+    let sent = breachdesk_store::LedgerOutcome {
+        notice_id: second,
+        state: "sent".into(),
+        detail: "250 ok".into(),
+    };
+    check(
+        store
+            .commit_ledger(&[first], &[sent], "t2")
+            .await
+            .unwrap()
+            .is_empty(),
+        "a second claim loses; the outcome is recorded with it",
+    );
     // A crash now: row 0 is still `sending`.
     check(
         store.mark_in_doubt("notice-1", "t3").await.unwrap() == 1,

@@ -1,0 +1,122 @@
+//! The ledger writer of a send run. Every claim and every outcome of the
+//! notices in flight goes through one task, which commits whatever has
+//! gathered since its last commit in one transaction (a group commit).
+//!
+//! One transaction per claim and per outcome had the notices in flight
+//! queueing for SQLite's write lock (sleeping in its busy handler) and
+//! re-reading pages another connection had just changed. Nothing is
+//! weakened: a claim is answered only once committed, so a row is still
+//! `sending` on disk before its message leaves, and an outcome is
+//! answered only once it is on disk too.
+
+use crate::DeskError;
+use crate::desk::Desk;
+use breachdesk_store::LedgerOutcome;
+use std::collections::HashSet;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// The most entries one commit takes: the notices in flight are far fewer,
+/// so in practice a commit takes everything waiting.
+const MOST_PER_COMMIT: usize = 512;
+
+enum Entry {
+    Claim(i64, oneshot::Sender<Result<bool, String>>),
+    Outcome(LedgerOutcome, oneshot::Sender<Result<(), String>>),
+}
+
+/// A handle on the writer; it stops once every handle is dropped.
+#[derive(Clone)]
+pub(crate) struct Ledger {
+    entries: mpsc::UnboundedSender<Entry>,
+}
+
+fn stopped() -> DeskError {
+    DeskError::Ledger("the ledger writer stopped".into())
+}
+
+impl Ledger {
+    pub(crate) fn start(desk: Arc<Desk>) -> (Ledger, tokio::task::JoinHandle<()>) {
+        let (sender, mut receiver) = mpsc::unbounded_channel();
+        let writer = tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(MOST_PER_COMMIT);
+            while receiver.recv_many(&mut batch, MOST_PER_COMMIT).await > 0 {
+                commit(&desk, &mut batch).await;
+            }
+        });
+        (Ledger { entries: sender }, writer)
+    }
+
+    /// Claims a row for sending; false when another sender has it.
+    pub(crate) async fn claim(&self, notice_id: i64) -> Result<bool, DeskError> {
+        let (reply, answer) = oneshot::channel();
+        self.entries
+            .send(Entry::Claim(notice_id, reply))
+            .map_err(|_| stopped())?;
+        answer
+            .await
+            .map_err(|_| stopped())?
+            .map_err(DeskError::Ledger)
+    }
+
+    /// Records a row's new state.
+    pub(crate) async fn record(
+        &self,
+        notice_id: i64,
+        state: &str,
+        detail: String,
+    ) -> Result<(), DeskError> {
+        let (reply, answer) = oneshot::channel();
+        let outcome = LedgerOutcome {
+            notice_id,
+            state: state.to_owned(),
+            detail,
+        };
+        self.entries
+            .send(Entry::Outcome(outcome, reply))
+            .map_err(|_| stopped())?;
+        answer
+            .await
+            .map_err(|_| stopped())?
+            .map_err(DeskError::Ledger)
+    }
+}
+
+/// Commits one batch and answers each entry: all of them succeed or all
+/// of them see the error.
+async fn commit(desk: &Desk, batch: &mut Vec<Entry>) {
+    let mut claims = Vec::new();
+    let mut claim_replies = Vec::new();
+    let mut outcomes = Vec::new();
+    let mut outcome_replies = Vec::new();
+    for entry in batch.drain(..) {
+        match entry {
+            Entry::Claim(id, reply) => {
+                claims.push(id);
+                claim_replies.push((id, reply));
+            }
+            Entry::Outcome(outcome, reply) => {
+                outcomes.push(outcome);
+                outcome_replies.push(reply);
+            }
+        }
+    }
+    let result = desk
+        .store
+        .commit_ledger(&claims, &outcomes, &desk.now_text())
+        .await
+        .map(|claimed| claimed.into_iter().collect::<HashSet<i64>>())
+        .map_err(|e| e.to_string());
+    // A sender that stopped waiting (its run is ending) needs no answer.
+    for (id, reply) in claim_replies {
+        let _ = reply.send(
+            result
+                .as_ref()
+                .map(|c| c.contains(&id))
+                .map_err(Clone::clone),
+        );
+    }
+    for reply in outcome_replies {
+        let _ = reply.send(result.as_ref().map(|_| ()).map_err(Clone::clone));
+    }
+}
