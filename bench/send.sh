@@ -73,8 +73,23 @@ for run in 1 2 3; do
   src_rate=$(( rate > src_rate ? rate : src_rate ))
 done
 
+# For comparison only: smtp-source with as many sessions at once as the
+# send had connections.
+wide="${CONNECTIONS:-16}"
+wide_rate=0
+for run in 1 2 3; do
+  start=$(date +%s.%N)
+  "$source" -s "$wide" -m "$sent" -l "$size" -f care@kumosoft.example -t person@example.jp "127.0.0.1:$port"
+  end=$(date +%s.%N)
+  rate=$(python3 -c "print(round($sent / ($end - $start)))")
+  echo "smtp-source -s $wide run $run: $rate msg/s"
+  wide_rate=$(( rate > wide_rate ? rate : wide_rate ))
+done
+
 echo "messages: $sent of $size bytes"
 echo "breachdesk notify send: $bd_rate msg/s (DKIM, ledger)"
 echo "breachdesk notify send without DKIM: $unsigned_rate msg/s (ledger)"
 echo "smtp-source -s $sessions (best of 3): $src_rate msg/s"
+echo "smtp-source -s $wide (best of 3): $wide_rate msg/s"
 python3 -c "print(f'ratio: {$bd_rate / $src_rate:.2f} with DKIM, {$unsigned_rate / $src_rate:.2f} without')"
+python3 -c "print(f'against -s $wide: {$bd_rate / $wide_rate:.2f} with DKIM, {$unsigned_rate / $wide_rate:.2f} without')"

@@ -6,7 +6,7 @@
 use crate::DeskError;
 use crate::desk::Desk;
 use crate::letters::LetterRow;
-use breachdesk_letter::{Letter, LetterFont, render_pdf};
+use breachdesk_letter::{LaidOut, Letter, LetterFont, lay_out, render_laid_out};
 use breachdesk_vault::write_owner_only;
 use std::path::{Path, PathBuf};
 
@@ -135,34 +135,39 @@ impl Desk {
         let persons = staging.join(PERSONS_DIR);
         std::fs::create_dir_all(&persons).map_err(io(&persons))?;
         let date = self.letter_date();
-        let letters: Vec<Letter> = rows.iter().map(|r| self.letter_of(r, &date)).collect();
-        // Each person's file on its own: the work splits across the cores.
+        // Each person's letter laid out once and drawn into its own file,
+        // the work split across the cores; the print run reuses the layouts.
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1);
-        let chunk = letters.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
+        let chunk = rows.len().div_ceil(threads).max(1);
+        let laid_out: Vec<LaidOut> = std::thread::scope(|scope| {
             let handles: Vec<_> = rows
                 .chunks(chunk)
-                .zip(letters.chunks(chunk))
-                .map(|(rows, letters)| {
-                    let persons = &persons;
-                    scope.spawn(move || -> Result<(), DeskError> {
-                        for (row, letter) in rows.iter().zip(letters) {
-                            let pdf = render_pdf(font, std::slice::from_ref(letter))?.bytes;
+                .map(|rows| {
+                    let (persons, date) = (&persons, &date);
+                    scope.spawn(move || -> Result<Vec<LaidOut>, DeskError> {
+                        let mut done = Vec::with_capacity(rows.len());
+                        for row in rows {
+                            let letter = lay_out(font, &self.letter_of(row, date))?;
+                            let pdf = render_laid_out(font, std::iter::once(&letter))?.bytes;
                             let path = persons.join(person_file(row.person_id));
                             write_owner_only(&path, &pdf).map_err(io(&path))?;
+                            done.push(letter);
                         }
-                        Ok(())
+                        Ok(done)
                     })
                 })
                 .collect();
-            handles.into_iter().try_for_each(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(DeskError::Config("a letter thread failed".into())))
+            handles.into_iter().try_fold(Vec::new(), |mut all, h| {
+                let part = h
+                    .join()
+                    .unwrap_or_else(|_| Err(DeskError::Config("a letter thread failed".into())))?;
+                all.extend(part);
+                Ok::<_, DeskError>(all)
             })
         })?;
-        let combined = render_pdf(font, &letters)?;
+        let combined = render_laid_out(font, laid_out.iter())?;
         let path = staging.join(LETTERS_PDF);
         write_owner_only(&path, &combined.bytes).map_err(io(&path))?;
         Ok(combined.pages)

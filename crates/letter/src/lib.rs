@@ -11,7 +11,7 @@ mod wrap;
 
 pub use font::{FONT_CANDIDATES, LetterFont};
 pub use layout::{ADDRESS_BOX_MM, FOLDS_MM, Letter, PAGE_HEIGHT_MM, PAGE_WIDTH_MM};
-pub use pdf::{Pdf, render_pdf};
+pub use pdf::{LaidOut, Pdf, lay_out, render_laid_out, render_pdf};
 pub use wrap::wrap_lines;
 
 #[derive(Debug, thiserror::Error)]

@@ -1,5 +1,6 @@
-//! Letters drawn into one PDF: one letter per call for the person's own
-//! file, all of them in one call for the print run.
+//! Letters drawn into PDFs. A letter is checked against the font and laid
+//! out once; the same layout then goes into the person's own file and into
+//! the print run.
 
 use crate::layout::{FOLDS_MM, Letter, MM, PAGE_HEIGHT_MM, PAGE_WIDTH_MM, PageLayout, layout};
 use crate::{LetterError, LetterFont};
@@ -15,20 +16,47 @@ pub struct Pdf {
     pub pages: usize,
 }
 
+/// A letter whose every character is in the font, laid out in pages.
+pub struct LaidOut {
+    pages: Vec<PageLayout>,
+}
+
+impl LaidOut {
+    pub fn pages(&self) -> usize {
+        self.pages.len()
+    }
+}
+
+/// Checks `letter` against the font (a character it lacks is an error
+/// naming the letter) and lays it out.
+pub fn lay_out(font: &LetterFont, letter: &Letter) -> Result<LaidOut, LetterError> {
+    font.check(&letter.label, &letter.all_text())?;
+    Ok(LaidOut {
+        pages: layout(letter, &font.measurer()?)?,
+    })
+}
+
 /// One PDF holding `letters` in order, each starting on a new page.
 /// Nothing is drawn unless every character of every letter is in the font.
 pub fn render_pdf(font: &LetterFont, letters: &[Letter]) -> Result<Pdf, LetterError> {
-    let measurer = font.measurer()?;
-    let mut pages: Vec<PageLayout> = Vec::new();
-    for letter in letters {
-        font.check(&letter.label, &letter.all_text())?;
-        pages.extend(layout(letter, &measurer)?);
-    }
+    let laid_out = letters
+        .iter()
+        .map(|letter| lay_out(font, letter))
+        .collect::<Result<Vec<_>, _>>()?;
+    render_laid_out(font, laid_out.iter())
+}
+
+/// One PDF of letters already laid out, in order.
+pub fn render_laid_out<'a>(
+    font: &LetterFont,
+    letters: impl Iterator<Item = &'a LaidOut>,
+) -> Result<Pdf, LetterError> {
+    let pages: Vec<&PageLayout> = letters.flat_map(|letter| &letter.pages).collect();
     let pdf_font = font.pdf_font();
     let settings = PageSettings::from_wh(PAGE_WIDTH_MM * MM, PAGE_HEIGHT_MM * MM)
         .ok_or_else(|| LetterError::Pdf("bad page size".to_owned()))?;
     let mut document = Document::new();
-    for page_layout in &pages {
+    for page_layout in pages.iter().copied() {
         let mut page = document.start_page_with(settings.clone());
         let mut surface = page.surface();
         if page_layout.fold_marks {
