@@ -33,7 +33,12 @@ echo "sqlite database: $(du -b "$work/sqlite/breachdesk.db" | cut -f1) bytes"
 
 admin="${BREACHDESK_BENCH_DATABASE_URL:-}"
 if [ -z "$admin" ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  admin=$(scripts/test-postgres.sh 2>/dev/null)
+  admin=$(scripts/test-postgres.sh 2>"$work/pg-dir")
+  # The throwaway server stops with the script.
+  pg_dir=$(cat "$work/pg-dir")
+  pg_ctl=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pg_ctl
+  as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  trap 'as_pg "$pg_ctl" stop -D "$pg_dir/data" -m fast >/dev/null 2>&1 || true' EXIT
 fi
 if [ -n "$admin" ]; then
   db="breachdesk_bench_$$"
