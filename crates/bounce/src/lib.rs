@@ -210,6 +210,15 @@ mod tests {
     }
 
     #[test]
+    fn failed_recipients_header_when_the_text_names_nobody() {
+        let exim = "From: Mail Delivery System <Mailer-Daemon@mx.example.jp>\r\nTo: shop@example.com\r\nX-Failed-Recipients: Taro@example.jp\r\nSubject: Mail delivery failed: returning message to sender\r\n\r\nThis message was created automatically by mail delivery software.\r\nA message that you sent could not be delivered to one or more of its\r\nrecipients. This is a permanent error. The following address(es) failed:\r\n  save to inbox\r\n    mailbox is full\r\n";
+        let found = parse_message("x.eml", exim.as_bytes()).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].recipient, "taro@example.jp");
+        assert_eq!(found[0].reason, "mailbox full");
+    }
+
+    #[test]
     fn ordinary_mail_is_not_a_bounce() {
         let mail = "From: friend@example.jp\r\nTo: shop@example.com\r\nSubject: Hello\r\n\r\nThanks for the cookies! Write to me at friend@example.jp\r\n";
         assert!(parse_message("m.eml", mail.as_bytes()).unwrap().is_empty());

@@ -181,7 +181,12 @@ pub(crate) fn failures(message: &Message<'_>) -> Vec<Failure> {
         // The line names the recipient when it starts with the address
         // (Postfix, qmail, Exim, Sendmail), quotes the RCPT command, or is a
         // DSN-style field written as text.
-        let leads = trimmed
+        // Sendmail's transcript puts the reply code first: `554 <a@b>... why`.
+        let after_code = match trimmed.as_bytes() {
+            [b'4' | b'5', b'0'..=b'9', b'0'..=b'9', b' ', ..] => &trimmed[4..],
+            _ => trimmed,
+        };
+        let leads = after_code
             .trim_start_matches(['<', '"', '\''])
             .to_lowercase()
             .starts_with(first.as_str());
@@ -198,12 +203,29 @@ pub(crate) fn failures(message: &Message<'_>) -> Vec<Failure> {
         if out.iter().any(|f| &f.recipient == first) {
             continue;
         }
-        let diagnostic: Vec<&str> = report[i..].iter().take(8).copied().collect();
+        // A transcript line carries its own reason; the lines after it are
+        // other recipients'.
+        let take = if after_code.len() < trimmed.len() { 1 } else { 8 };
+        let diagnostic: Vec<&str> = report[i..].iter().take(take).copied().collect();
         out.push(Failure {
             recipient: address_of(first).unwrap_or_else(|| first.clone()),
             diagnostic: diagnostic.join(" "),
             ..Failure::default()
         });
+    }
+    if out.is_empty() {
+        // Exim (and Google) name the failed recipients in a header, even
+        // when the text does not, or names them only as the report's own To.
+        let header = message.header_raw("X-Failed-Recipients").unwrap_or("");
+        for recipient in addresses_in(header) {
+            if !out.iter().any(|f| f.recipient == recipient) {
+                out.push(Failure {
+                    recipient,
+                    diagnostic: report.join(" "),
+                    ..Failure::default()
+                });
+            }
+        }
     }
     if out.is_empty() {
         // Last resort: the original message's To, with the whole report as
