@@ -205,7 +205,11 @@ pub(crate) fn failures(message: &Message<'_>) -> Vec<Failure> {
         }
         // A transcript line carries its own reason; the lines after it are
         // other recipients'.
-        let take = if after_code.len() < trimmed.len() { 1 } else { 8 };
+        let take = if after_code.len() < trimmed.len() {
+            1
+        } else {
+            8
+        };
         let diagnostic: Vec<&str> = report[i..].iter().take(take).copied().collect();
         out.push(Failure {
             recipient: address_of(first).unwrap_or_else(|| first.clone()),

@@ -102,6 +102,16 @@ impl Desk {
         let width = context.options.connections.max(1);
         let mut ready = read_ahead(self.store.clone(), rows);
         let mut read_all = false;
+        // Rows the read-ahead handed over: a channel closed before all of
+        // them came means it stopped (it cannot say why), not that all went.
+        let mut received = 0;
+        let reading_ended = |received: usize| {
+            (received < total).then(|| {
+                DeskError::Config(format!(
+                    "reading the persons ahead stopped after {received} of {total} rows"
+                ))
+            })
+        };
         let mut waiting: BinaryHeap<Reverse<(Instant, i64)>> = BinaryHeap::new();
         let mut set_aside: HashMap<i64, ReadyRow> = HashMap::new();
         let mut in_flight = FuturesUnordered::new();
@@ -130,12 +140,18 @@ impl Desk {
                     break;
                 }
                 match ready.try_recv() {
-                    Ok(Ok(row)) => in_flight.push(start(row, false)),
+                    Ok(Ok(row)) => {
+                        received += 1;
+                        in_flight.push(start(row, false));
+                    }
                     Ok(Err(e)) => {
                         first_error = Some(e);
                     }
                     Err(mpsc::error::TryRecvError::Empty) => break,
-                    Err(mpsc::error::TryRecvError::Disconnected) => read_all = true,
+                    Err(mpsc::error::TryRecvError::Disconnected) => {
+                        read_all = true;
+                        first_error = first_error.take().or_else(|| reading_ended(received));
+                    }
                 }
             }
             let finished = first_error.is_some() || (read_all && waiting.is_empty());
@@ -151,9 +167,15 @@ impl Desk {
                     .unwrap_or_else(|e| Err(DeskError::Config(format!("a send task stopped: {e}")))),
                 next = ready.recv(), if can_start && !read_all => {
                     match next {
-                        Some(Ok(row)) => in_flight.push(start(row, false)),
+                        Some(Ok(row)) => {
+                            received += 1;
+                            in_flight.push(start(row, false));
+                        }
                         Some(Err(e)) => first_error = Some(e),
-                        None => read_all = true,
+                        None => {
+                            read_all = true;
+                            first_error = first_error.take().or_else(|| reading_ended(received));
+                        }
                     }
                     continue;
                 }

@@ -200,8 +200,9 @@ impl Desk {
             // Every row's outcome was answered before its task ended; the
             // writer stops once the last handle (in the context) is gone.
             drop(context);
-            let _ = ledger_writer.await;
+            let writer = ledger_writer.await;
             delivered?;
+            writer.map_err(|e| DeskError::Ledger(format!("the writer stopped: {e}")))?;
         }
         report.states = self.store.notice_counts(&campaign).await?;
         if !options.dry_run {

@@ -203,13 +203,16 @@ impl SmtpPool {
         }
         // lettre keeps no note of PIPELINING: ask once more (before AUTH,
         // which a later EHLO might undo) and read the keywords.
-        let pipelining = connection
-            .command(Ehlo::new(self.hello.clone()))
-            .await
-            .map_err(session)?
-            .message()
-            .skip(1)
-            .any(|line| line.trim().eq_ignore_ascii_case("PIPELINING"));
+        // A server that refuses a second EHLO keeps the first one's session:
+        // it is then used without pipelining.
+        let pipelining = match connection.command(Ehlo::new(self.hello.clone())).await {
+            Ok(reply) => reply
+                .message()
+                .skip(1)
+                .any(|line| line.trim().eq_ignore_ascii_case("PIPELINING")),
+            Err(e) if e.status().is_some() => false,
+            Err(e) => return Err(session(e)),
+        };
         if let Some(credentials) = &self.credentials {
             connection
                 .auth(&[Mechanism::Plain, Mechanism::Login], credentials)
@@ -227,12 +230,21 @@ impl SmtpPool {
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let mut connection = match idle {
             Some(connection) => connection,
-            None => self.connect().await?,
+            // Greeting, EHLO, STARTTLS and AUTH together: a server that
+            // accepts the connection and then says nothing must not hold
+            // the run either.
+            None => tokio::time::timeout(CONNECT_TIMEOUT, self.connect())
+                .await
+                .map_err(|_| PoolError::Timeout {
+                    server: format!("{}:{}", self.host, self.port),
+                })??,
         };
         // A server that stops answering must not hold the run forever. The
-        // message may still have arrived: the row is deferred, and a later
-        // run may send a second copy, which its Message-ID lets the person's
-        // mail program recognise.
+        // message may still have arrived (the connection broke or stalled
+        // after the final dot, before the reply: the duplicate-message case
+        // of RFC 1047, which MTAs resolve the same way): the row is
+        // deferred and tried again, within the run or by a later one, and
+        // its Message-ID lets the person's mail program recognise a copy.
         let result = match tokio::time::timeout(
             MESSAGE_TIMEOUT,
             transaction(&mut connection, envelope, message),

@@ -36,6 +36,12 @@ fn notice(t: NoticeTuple) -> NoticeRow {
     }
 }
 
+/// A server's reply as a detail: PostgreSQL refuses NUL in text (SQLite
+/// does not), and one such reply must not fail the group it is committed with.
+fn storable(detail: &str) -> String {
+    detail.replace('\0', "")
+}
+
 const COLUMNS: &str =
     "SELECT notice_id, campaign, person_id, generation, state, attempts, message_id FROM notices";
 
@@ -146,7 +152,7 @@ impl Store {
             for outcome in outcomes {
                 sqlx::query("UPDATE notices SET state = $1, detail = $2, updated_at = $3 WHERE notice_id = $4")
                     .bind(&outcome.state)
-                    .bind(&outcome.detail)
+                    .bind(storable(&outcome.detail))
                     .bind(now)
                     .bind(outcome.notice_id)
                     .execute(&mut *tx)
@@ -167,7 +173,7 @@ impl Store {
         dispatch!(self, pool => {
             sqlx::query("UPDATE notices SET state = $1, detail = $2, updated_at = $3 WHERE notice_id = $4")
                 .bind(state)
-                .bind(detail)
+                .bind(storable(detail))
                 .bind(now)
                 .bind(notice_id)
                 .execute(pool)

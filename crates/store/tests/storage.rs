@@ -259,7 +259,8 @@ async fn story(url: &str) -> usize {
     let sent = breachdesk_store::LedgerOutcome {
         notice_id: second,
         state: "sent".into(),
-        detail: "250 ok".into(),
+        // A NUL from a server's reply: PostgreSQL would refuse it in text.
+        detail: "250 ok\0".into(),
     };
     check(
         store
