@@ -146,13 +146,7 @@ fn bounces_are_matched_to_notices_and_decide_retry_or_letter() {
         .unwrap()
         .map(|e| {
             let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
-            let header = |name: &str| {
-                text.lines()
-                    .find_map(|l| l.strip_prefix(name))
-                    .unwrap()
-                    .trim()
-                    .to_owned()
-            };
+            let header = |name: &str| header(&text, name);
             (header("To: "), header("Message-ID: "))
         })
         .collect();

@@ -261,19 +261,7 @@ fn a_paced_carrier_domain_waits_and_holds_up_nobody() {
     }
     let (tmp, desk, persons) = demo_desk("300", "3000", "3");
     // One message every 200 ms to each carrier domain.
-    let paced: String = CARRIERS
-        .iter()
-        .map(|d| format!("\"{d}\" = 300\n"))
-        .collect();
-    let config = std::fs::read_to_string(desk.join("breachdesk.toml")).unwrap();
-    std::fs::write(
-        desk.join("breachdesk.toml"),
-        config.replace(
-            "[smtp.per_domain]\n",
-            &format!("[smtp.per_domain]\n{paced}"),
-        ),
-    )
-    .unwrap();
+    pace_carriers(&desk, 300);
     let inbox = tmp.path().join("inbox");
     let (_server, port) = start_server_with(&inbox, &["--pipelining"]);
     let url = format!("smtp://127.0.0.1:{port}");
@@ -295,13 +283,7 @@ fn a_paced_carrier_domain_waits_and_holds_up_nobody() {
         .map(|entry| {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();
-            let header = |name: &str| {
-                text.lines()
-                    .find_map(|l| l.strip_prefix(name))
-                    .unwrap()
-                    .trim()
-                    .to_owned()
-            };
+            let header = |name: &str| header(&text, name);
             // <campaign.ROW.incident@domain>
             let row = header("Message-ID: ")
                 .split('.')

@@ -49,14 +49,7 @@ impl Ledger {
 
     /// Claims a row for sending; false when another sender has it.
     pub(crate) async fn claim(&self, notice_id: i64) -> Result<bool, DeskError> {
-        let (reply, answer) = oneshot::channel();
-        self.entries
-            .send(Entry::Claim(notice_id, reply))
-            .map_err(|_| stopped())?;
-        answer
-            .await
-            .map_err(|_| stopped())?
-            .map_err(DeskError::Ledger)
+        self.ask(|reply| Entry::Claim(notice_id, reply)).await
     }
 
     /// Records a row's new state.
@@ -66,15 +59,21 @@ impl Ledger {
         state: &str,
         detail: String,
     ) -> Result<(), DeskError> {
-        let (reply, answer) = oneshot::channel();
         let outcome = LedgerOutcome {
             notice_id,
             state: state.to_owned(),
             detail,
         };
-        self.entries
-            .send(Entry::Outcome(outcome, reply))
-            .map_err(|_| stopped())?;
+        self.ask(|reply| Entry::Outcome(outcome, reply)).await
+    }
+
+    /// Hands an entry to the writer and waits until it is committed.
+    async fn ask<T>(
+        &self,
+        entry: impl FnOnce(oneshot::Sender<Result<T, String>>) -> Entry,
+    ) -> Result<T, DeskError> {
+        let (reply, answer) = oneshot::channel();
+        self.entries.send(entry(reply)).map_err(|_| stopped())?;
         answer
             .await
             .map_err(|_| stopped())?

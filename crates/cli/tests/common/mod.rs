@@ -250,16 +250,34 @@ pub fn start_server_with(out: &Path, args: &[&str]) -> (Server, u16) {
 /// Carrier domains are paced at 30 a minute by default; a local test
 /// server need not be.
 pub fn unpace_carriers(desk: &Path) {
-    let fast: String = CARRIERS
+    pace_carriers(desk, 600_000);
+}
+
+/// Sets every carrier domain's pace, in messages a minute.
+pub fn pace_carriers(desk: &Path, per_minute: u32) {
+    let paced: String = CARRIERS
         .iter()
-        .map(|d| format!("\"{d}\" = 600000\n"))
+        .map(|d| format!("\"{d}\" = {per_minute}\n"))
         .collect();
     let config = std::fs::read_to_string(desk.join("breachdesk.toml")).unwrap();
     std::fs::write(
         desk.join("breachdesk.toml"),
-        config.replace("[smtp.per_domain]\n", &format!("[smtp.per_domain]\n{fast}")),
+        config.replace(
+            "[smtp.per_domain]\n",
+            &format!("[smtp.per_domain]\n{paced}"),
+        ),
     )
     .unwrap();
+}
+
+/// The value of the first header line `name` (with its colon and space)
+/// in a message's text.
+pub fn header(text: &str, name: &str) -> String {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name))
+        .unwrap()
+        .trim()
+        .to_owned()
 }
 
 /// Whether the tests against a real SMTP server run (BREACHDESK_TEST_SMTP=1,
