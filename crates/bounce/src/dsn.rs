@@ -55,7 +55,19 @@ pub(crate) fn parse_fields(body: &str) -> Vec<Failure> {
             }
             (_, Some(block)) => {
                 if let Some((name, value)) = line.split_once(':') {
-                    block.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+                    let name = name.trim().to_ascii_lowercase();
+                    let field = (name, value.trim().to_owned());
+                    // Some servers leave out the blank line between two
+                    // recipients: a second Final- (or Original-) Recipient
+                    // starts the next one.
+                    let starts_next =
+                        matches!(field.0.as_str(), "final-recipient" | "original-recipient")
+                            && block.iter().any(|(n, _)| *n == field.0);
+                    if starts_next {
+                        blocks.push(vec![field]);
+                    } else {
+                        block.push(field);
+                    }
                 }
             }
             (_, None) => {}
@@ -123,7 +135,23 @@ fn strip_type(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::address_of;
+    use super::{address_of, parse_fields};
+
+    #[test]
+    fn recipients_without_a_blank_line_between_them() {
+        let body = "Reporting-MTA: dns; mx.example.jp\n\nFinal-Recipient: rfc822; a@example.jp\nOriginal-Recipient: rfc822;a@example.jp\nAction: failed\nStatus: 5.2.2\nFinal-Recipient: rfc822; b@example.jp\nOriginal-Recipient: rfc822;b@example.jp\nAction: failed\nStatus: 5.1.1\n";
+        let found: Vec<(String, String)> = parse_fields(body)
+            .into_iter()
+            .map(|f| (f.recipient, f.status))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("a@example.jp".to_owned(), "5.2.2".to_owned()),
+                ("b@example.jp".to_owned(), "5.1.1".to_owned())
+            ]
+        );
+    }
 
     #[test]
     fn address_forms() {
