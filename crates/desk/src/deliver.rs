@@ -57,16 +57,20 @@ fn read_ahead(store: Store, rows: Vec<NoticeRow>) -> mpsc::Receiver<Result<Ready
                 return;
             }
             let ids: Vec<i64> = batch.iter().map(|r| r.notice_id).collect();
-            let mut found: HashMap<i64, (PersonRow, PersonGenerationRow)> =
+            // By (person, generation): one campaign has one row per person.
+            let mut found: HashMap<(i64, i64), (PersonRow, PersonGenerationRow)> =
                 match store.persons_of_notices(&ids).await {
-                    Ok(found) => found.into_iter().map(|(id, p, g)| (id, (p, g))).collect(),
+                    Ok(found) => found
+                        .into_iter()
+                        .map(|(p, g)| ((p.person_id, g.generation), (p, g)))
+                        .collect(),
                     Err(e) => {
                         let _ = sender.send(Err(e.into())).await;
                         return;
                     }
                 };
             for row in batch {
-                let person = found.remove(&row.notice_id);
+                let person = found.remove(&(row.person_id, row.generation));
                 if sender.send(Ok(ReadyRow { row, person })).await.is_err() {
                     return;
                 }
@@ -74,6 +78,48 @@ fn read_ahead(store: Store, rows: Vec<NoticeRow>) -> mpsc::Receiver<Result<Ready
         }
     });
     receiver
+}
+
+/// The receiving end of the read-ahead, counting what it handed over.
+struct ReadAhead {
+    channel: mpsc::Receiver<Result<ReadyRow, DeskError>>,
+    expected: usize,
+    received: usize,
+    /// The channel closed: nothing more will come.
+    finished: bool,
+}
+
+impl ReadAhead {
+    /// One item from the channel (`None`: it closed): the row to start,
+    /// if any. An error goes to `first_error`, and so does a channel that
+    /// closed before every row came (the read-ahead stopped, and cannot
+    /// say why), which is not the end of the rows.
+    fn take(
+        &mut self,
+        next: Option<Result<ReadyRow, DeskError>>,
+        first_error: &mut Option<DeskError>,
+    ) -> Option<ReadyRow> {
+        match next {
+            Some(Ok(row)) => {
+                self.received += 1;
+                Some(row)
+            }
+            Some(Err(e)) => {
+                first_error.get_or_insert(e);
+                None
+            }
+            None => {
+                self.finished = true;
+                if self.received < self.expected {
+                    first_error.get_or_insert(DeskError::Config(format!(
+                        "reading the persons ahead stopped after {} of {} rows",
+                        self.received, self.expected
+                    )));
+                }
+                None
+            }
+        }
+    }
 }
 
 enum Outcome {
@@ -100,17 +146,11 @@ impl Desk {
     ) -> Result<(), DeskError> {
         let total = rows.len();
         let width = context.options.connections.max(1);
-        let mut ready = read_ahead(self.store.clone(), rows);
-        let mut read_all = false;
-        // Rows the read-ahead handed over: a channel closed before all of
-        // them came means it stopped (it cannot say why), not that all went.
-        let mut received = 0;
-        let reading_ended = |received: usize| {
-            (received < total).then(|| {
-                DeskError::Config(format!(
-                    "reading the persons ahead stopped after {received} of {total} rows"
-                ))
-            })
+        let mut ready = ReadAhead {
+            channel: read_ahead(self.store.clone(), rows),
+            expected: total,
+            received: 0,
+            finished: false,
         };
         let mut waiting: BinaryHeap<Reverse<(Instant, i64)>> = BinaryHeap::new();
         let mut set_aside: HashMap<i64, ReadyRow> = HashMap::new();
@@ -136,25 +176,19 @@ impl Desk {
                     }
                     continue;
                 }
-                if read_all {
+                if ready.finished {
                     break;
                 }
-                match ready.try_recv() {
-                    Ok(Ok(row)) => {
-                        received += 1;
-                        in_flight.push(start(row, false));
-                    }
-                    Ok(Err(e)) => {
-                        first_error = Some(e);
-                    }
+                let next = match ready.channel.try_recv() {
+                    Ok(next) => Some(next),
                     Err(mpsc::error::TryRecvError::Empty) => break,
-                    Err(mpsc::error::TryRecvError::Disconnected) => {
-                        read_all = true;
-                        first_error = first_error.take().or_else(|| reading_ended(received));
-                    }
+                    Err(mpsc::error::TryRecvError::Disconnected) => None,
+                };
+                if let Some(row) = ready.take(next, &mut first_error) {
+                    in_flight.push(start(row, false));
                 }
             }
-            let finished = first_error.is_some() || (read_all && waiting.is_empty());
+            let finished = first_error.is_some() || (ready.finished && waiting.is_empty());
             if in_flight.is_empty() && finished {
                 break;
             }
@@ -165,17 +199,9 @@ impl Desk {
             let outcome = tokio::select! {
                 Some(joined) = in_flight.next(), if !in_flight.is_empty() => joined
                     .unwrap_or_else(|e| Err(DeskError::Config(format!("a send task stopped: {e}")))),
-                next = ready.recv(), if can_start && !read_all => {
-                    match next {
-                        Some(Ok(row)) => {
-                            received += 1;
-                            in_flight.push(start(row, false));
-                        }
-                        Some(Err(e)) => first_error = Some(e),
-                        None => {
-                            read_all = true;
-                            first_error = first_error.take().or_else(|| reading_ended(received));
-                        }
+                next = ready.channel.recv(), if can_start && !ready.finished => {
+                    if let Some(row) = ready.take(next, &mut first_error) {
+                        in_flight.push(start(row, false));
                     }
                     continue;
                 }

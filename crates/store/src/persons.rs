@@ -44,6 +44,30 @@ fn generation(t: GenerationTuple) -> GenerationRow {
     }
 }
 
+/// A person with one generation's entry, as the joins of `persons p` and
+/// `person_generations g` select them.
+const JOINED_COLUMNS: &str = "p.person_id, p.key_index, p.email_index, p.sealed_key, \
+     g.generation, g.exposures, g.items, g.checkouts, g.cards, g.sealed";
+type JoinedTuple = (
+    i64,
+    Vec<u8>,
+    Option<Vec<u8>>,
+    Vec<u8>,
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    Vec<u8>,
+);
+
+fn joined(t: JoinedTuple) -> (PersonRow, PersonGenerationRow) {
+    (
+        person((t.0, t.1, t.2, t.3)),
+        person_generation((t.4, t.0, t.5, t.6, t.7, t.8, t.9)),
+    )
+}
+
 const PERSON_COLUMNS: &str = "SELECT person_id, key_index, email_index, sealed_key FROM persons";
 const PG_COLUMNS: &str = "SELECT generation, person_id, exposures, items, checkouts, cards, sealed FROM person_generations";
 
@@ -55,41 +79,23 @@ impl Store {
         })
     }
 
-    /// A person and their entry in one generation, in one query (the send
-    /// loop reads one per notice).
+    /// A person and their entry in one generation, in one query.
     pub async fn person_in_generation(
         &self,
         generation: i64,
         person_id: i64,
     ) -> Result<Option<(PersonRow, PersonGenerationRow)>, StoreError> {
-        type Joined = (
-            i64,
-            Vec<u8>,
-            Option<Vec<u8>>,
-            Vec<u8>,
-            String,
-            String,
-            i64,
-            i64,
-            Vec<u8>,
+        let sql = format!(
+            "SELECT {JOINED_COLUMNS} FROM persons p JOIN person_generations g ON g.person_id = p.person_id \
+             WHERE g.generation = $1 AND p.person_id = $2"
         );
         dispatch!(self, pool => {
-            let row: Option<Joined> = sqlx::query_as(
-                "SELECT p.person_id, p.key_index, p.email_index, p.sealed_key, \
-                 g.exposures, g.items, g.checkouts, g.cards, g.sealed \
-                 FROM persons p JOIN person_generations g ON g.person_id = p.person_id \
-                 WHERE g.generation = $1 AND p.person_id = $2",
-            )
-            .bind(generation)
-            .bind(person_id)
-            .fetch_optional(pool)
-            .await?;
-            Ok(row.map(|t| {
-                (
-                    person((t.0, t.1, t.2, t.3)),
-                    person_generation((generation, t.0, t.4, t.5, t.6, t.7, t.8)),
-                )
-            }))
+            let row: Option<JoinedTuple> = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(generation)
+                .bind(person_id)
+                .fetch_optional(pool)
+                .await?;
+            Ok(row.map(joined))
         })
     }
 
@@ -99,48 +105,24 @@ impl Store {
     pub async fn persons_of_notices(
         &self,
         notice_ids: &[i64],
-    ) -> Result<Vec<(i64, PersonRow, PersonGenerationRow)>, StoreError> {
-        type Joined = (
-            i64,
-            i64,
-            Vec<u8>,
-            Option<Vec<u8>>,
-            Vec<u8>,
-            i64,
-            String,
-            String,
-            i64,
-            i64,
-            Vec<u8>,
-        );
+    ) -> Result<Vec<(PersonRow, PersonGenerationRow)>, StoreError> {
         if notice_ids.is_empty() {
             return Ok(Vec::new());
         }
         let placeholders: Vec<String> = (1..=notice_ids.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT n.notice_id, p.person_id, p.key_index, p.email_index, p.sealed_key, \
-             g.generation, g.exposures, g.items, g.checkouts, g.cards, g.sealed \
+            "SELECT {JOINED_COLUMNS} \
              FROM notices n JOIN persons p ON p.person_id = n.person_id \
              JOIN person_generations g ON g.person_id = n.person_id AND g.generation = n.generation \
              WHERE n.notice_id IN ({})",
             placeholders.join(", ")
         );
         dispatch!(self, pool => {
-            let mut query = sqlx::query_as::<_, Joined>(sqlx::AssertSqlSafe(sql.clone()));
+            let mut query = sqlx::query_as::<_, JoinedTuple>(sqlx::AssertSqlSafe(sql.clone()));
             for id in notice_ids {
                 query = query.bind(*id);
             }
-            let rows = query.fetch_all(pool).await?;
-            Ok(rows
-                .into_iter()
-                .map(|t| {
-                    (
-                        t.0,
-                        person((t.1, t.2, t.3, t.4)),
-                        person_generation((t.5, t.1, t.6, t.7, t.8, t.9, t.10)),
-                    )
-                })
-                .collect())
+            Ok(query.fetch_all(pool).await?.into_iter().map(joined).collect())
         })
     }
 

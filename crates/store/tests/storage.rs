@@ -235,12 +235,13 @@ async fn story(url: &str) -> usize {
     // generation its row names.
     let ids: Vec<i64> = rows.iter().map(|r| r.notice_id).collect();
     let mut read = store.persons_of_notices(&ids).await.unwrap();
-    read.sort_by_key(|(id, _, _)| *id);
+    read.sort_by_key(|(person, _)| person.person_id);
+    let mut by_person = rows.clone();
+    by_person.sort_by_key(|row| row.person_id);
     check(
         read.len() == 3
-            && read.iter().zip(&rows).all(|((id, person, entry), row)| {
-                *id == row.notice_id
-                    && person.person_id == row.person_id
+            && read.iter().zip(&by_person).all(|((person, entry), row)| {
+                person.person_id == row.person_id
                     && entry.person_id == row.person_id
                     && entry.generation == row.generation
             }),
