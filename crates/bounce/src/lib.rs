@@ -7,6 +7,7 @@
 //! from their text. Feedback reports, auto-replies and ordinary mail yield
 //! nothing.
 
+mod carriers;
 mod dsn;
 mod reason;
 mod ses;
@@ -54,8 +55,10 @@ pub(crate) struct Failure {
 /// message): where the reason is read when a recipient's own lines say nothing.
 pub(crate) fn report_text(message: &Message<'_>) -> String {
     (0..message.text_body.len().max(1))
-        .filter_map(|i| message.body_text(i))
-        .map(|t| t.into_owned())
+        .filter_map(|i| {
+            carriers::mislabelled_japanese(message, i)
+                .or_else(|| message.body_text(i).map(|t| t.into_owned()))
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -82,6 +85,8 @@ pub fn parse_message(file: &str, raw: &[u8]) -> Result<Vec<Bounce>, BounceError>
         failures = text::failures(&message);
     }
     let mut context: Option<String> = None;
+    let mut whole: Option<String> = None;
+    let spam_filtered = carriers::refused_by_spam_filter(&message);
     let mut out: Vec<Bounce> = Vec::new();
     for failure in failures {
         if matches!(
@@ -101,6 +106,17 @@ pub fn parse_message(file: &str, raw: &[u8]) -> Result<Vec<Bounce>, BounceError>
         }
         if reason == Reason::Vacation || reason == Reason::Delivered {
             continue;
+        }
+        if reason == Reason::UserUnknown {
+            // The whole text: the words that tell a carrier's filter (the
+            // server, the SMTP phase) may follow a line that reads as the
+            // start of the returned message (Postfix's "...the attached
+            // returned message").
+            let whole = whole.get_or_insert_with(|| report_text(&message));
+            reason = carriers::refine(reason, &failure.recipient, &failure.diagnostic, whole);
+        }
+        if spam_filtered {
+            reason = Reason::Filtered;
         }
         if out.iter().any(|b| b.recipient == failure.recipient) {
             continue;

@@ -2,6 +2,8 @@
 //! whether that is permanent for the address. The categories follow those
 //! of mature bounce parsers, so results can be compared with them.
 
+use crate::carriers;
+
 /// The cause of a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reason {
@@ -488,10 +490,15 @@ pub(crate) fn classify(status: &str, diagnostic: &str) -> (String, Reason) {
     let stated = status_in(status);
     let status = stated.or_else(|| status_in(diagnostic)).unwrap_or_default();
     let text = diagnostic.to_lowercase();
-    let by_phrase = PHRASES
-        .iter()
-        .find(|(_, phrases)| phrases.iter().any(|p| text.contains(p)))
-        .map(|(r, _)| *r);
+    let find = |table: &[(Reason, &[&str])]| {
+        table
+            .iter()
+            .find(|(_, phrases)| phrases.iter().any(|p| text.contains(p)))
+            .map(|(r, _)| *r)
+    };
+    let by_phrase = find(carriers::TEMPLATE_PHRASES)
+        .or_else(|| find(PHRASES))
+        .or_else(|| find(carriers::JAPANESE_PHRASES));
     let by_status = from_status(&status);
     // A refused sender address (x.1.7, x.1.8) is never about the recipient.
     if by_status == Some(Reason::Rejected) && matches!(status.get(2..), Some("1.7" | "1.8")) {

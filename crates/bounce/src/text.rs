@@ -85,6 +85,7 @@ pub(crate) fn looks_like_bounce(message: &Message<'_>) -> bool {
         .unwrap_or_default();
     SENDER_MARKS.iter().any(|m| from.contains(m))
         || SUBJECT_MARKS.iter().any(|m| subject.contains(m))
+        || crate::carriers::is_kddi_notice(&crate::report_text(message))
 }
 
 /// Addresses that are not the failed recipient: the report's own parties.
@@ -117,10 +118,22 @@ fn is_daemon(address: &str) -> bool {
     matches!(local, "mailer-daemon" | "mail-daemon" | "daemon" | "nobody")
 }
 
+/// Japanese text runs into an address without a space (`宛先：a@b.jp`,
+/// `<a@b.jp>へ`): its letters and full-width punctuation end an address.
+fn is_japanese(c: char) -> bool {
+    matches!(c,
+        '\u{2010}'..='\u{206F}' // general punctuation (※, ―, …)
+        | '\u{3000}'..='\u{30FF}' // CJK punctuation, hiragana, katakana
+        | '\u{3400}'..='\u{9FFF}' // kanji
+        | '\u{FF00}'..='\u{FFEF}' // full-width forms (：＜＞（）)
+    )
+}
+
 /// Every `something@domain` in a line, cleaned of brackets and quotes.
 fn addresses_in(line: &str) -> Vec<String> {
     line.split(|c: char| {
         c.is_whitespace()
+            || is_japanese(c)
             || matches!(
                 c,
                 '<' | '>' | '(' | ')' | '"' | '\'' | ',' | ';' | '[' | ']'
@@ -193,10 +206,15 @@ pub(crate) fn failures(message: &Message<'_>) -> Vec<Failure> {
         let rcpt = lower.contains("rcpt to")
             || lower.contains("final-recipient")
             || lower.contains("original-recipient");
+        // Japanese notices label the address (宛先, 送信先: destination) or
+        // say beside it that sending failed (できませんでした).
         let failed_line = lower.contains("failed")
             || lower.contains("unknown")
             || lower.contains("rejected")
-            || lower.contains("could not");
+            || lower.contains("could not")
+            || ["宛先", "あて先", "送信先", "できませんでした", "失敗"]
+                .iter()
+                .any(|m| trimmed.contains(m));
         if !(leads || rcpt || failed_line) {
             continue;
         }

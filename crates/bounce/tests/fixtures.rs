@@ -26,6 +26,32 @@ const READ_ON_PURPOSE: &[&str] = &[
     "not-rb-issue-368-bug.eml",
 ];
 
+/// The Japanese carriers' fixtures: au (KDDI), docomo and SoftBank notices
+/// by name, and any message whose reference recipient is at a carrier domain.
+fn is_carrier(file: &str, recipient: &str) -> bool {
+    const NAMES: &[&str] = &["ezweb", "kddi", "docomo", "softbank"];
+    const DOMAINS: &[&str] = &[
+        "ezweb.ne.jp",
+        "au.com",
+        "docomo.ne.jp",
+        "softbank.ne.jp",
+        "i.softbank.jp",
+        "disney.ne.jp",
+    ];
+    let domain = recipient.rsplit('@').next().unwrap_or("");
+    NAMES.iter().any(|n| file.contains(n))
+        || DOMAINS
+            .iter()
+            .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+}
+
+/// Carrier fixtures whose reference recipient is not the failed address: in
+/// this Office 365 notice of an au rejection the anonymised `mailto:` link
+/// lost a word of the address, and the reference took it from there; the
+/// delivery-status part, the notice's text and the returned message all
+/// name `otsu-sakaba-hunter-neko-nyaaaaaaan@ezweb.ne.jp`, which is found.
+const CARRIER_REFERENCE_MISREAD: &[&str] = &["lhost-office365-04.eml"];
+
 struct Expected {
     recipient: String,
     status: String,
@@ -76,6 +102,7 @@ fn agreement_with_the_reference_parser() {
         mut quiet_total,
     ) = (0, 0, 0, 0, 0, 0, 0, 0);
     let mut with_id = 0;
+    let mut carrier_missed: Vec<String> = Vec::new();
     let verbose = std::env::var_os("BOUNCE_DETAILS").is_some();
     for source in &sources {
         let found: Vec<Bounce> = parse_message(&source.name, &source.bytes).unwrap_or_default();
@@ -106,6 +133,12 @@ fn agreement_with_the_reference_parser() {
         let found_set: BTreeSet<&str> = found.iter().map(|b| b.recipient.as_str()).collect();
         for e in exp {
             want += 1;
+            if is_carrier(&source.name, &e.recipient)
+                && !CARRIER_REFERENCE_MISREAD.contains(&source.name.as_str())
+                && !found_set.contains(e.recipient.as_str())
+            {
+                carrier_missed.push(format!("{}: {}", source.name, e.recipient));
+            }
             match found.iter().find(|b| b.recipient == e.recipient) {
                 Some(b) => {
                     found_right += 1;
@@ -155,6 +188,11 @@ fn agreement_with_the_reference_parser() {
          original Message-ID on {with_id} lines",
         sources.len()
     );
+    // Every au, docomo and SoftBank bounce yields its recipient.
+    assert!(
+        carrier_missed.is_empty(),
+        "carrier bounces without their recipient: {carrier_missed:?}"
+    );
     // Floors at what this parser reached when written; raise them as it improves.
     assert!(recall >= FLOOR_RECALL, "recall {recall:.1}%");
     assert!(precision >= FLOOR_PRECISION, "precision {precision:.1}%");
@@ -166,9 +204,11 @@ fn agreement_with_the_reference_parser() {
 // Where this parser and the reference disagree on hard/soft, it is mostly
 // because the reference calls a plain "User unknown" rejection "filtered"
 // (soft) from the SMTP phase it guesses; by the contract's definition an
-// unknown user is hard, and this parser says so.
+// unknown user is hard, and this parser says so. (Except where au or docomo
+// say "user unknown" for a recipient whose filter refused the sender: both
+// read that as filtered, see src/carriers.rs.)
 const FLOOR_RECALL: f64 = 96.5;
 const FLOOR_PRECISION: f64 = 92.0;
-const FLOOR_HARD: f64 = 83.5;
-const FLOOR_STATUS: f64 = 83.0;
+const FLOOR_HARD: f64 = 85.5;
+const FLOOR_STATUS: f64 = 84.5;
 const FLOOR_QUIET: f64 = 100.0;
