@@ -4,36 +4,17 @@
 mod common;
 use common::*;
 
-fn fixtures_dir() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/bounces/messages")
-}
-
-/// The real bounces live in `shared/` beside the repository. Outside CI a
-/// checkout without them skips these tests (saying so); in CI they must run.
-fn fixtures_present() -> bool {
-    let present = fixtures_dir().is_dir();
-    if !present {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI needs shared/fixtures/bounces beside the repository"
-        );
-        println!("bounce CLI tests: skipped (no shared/fixtures/bounces beside the repository)");
-    }
-    present
-}
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(fixtures_dir().join(name)).unwrap()
+fn fixture(dir: &std::path::Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap()
 }
 
 #[test]
 fn json_lines_for_files_folders_maildirs_and_mboxes() {
-    if !fixtures_present() {
+    let Some(fixtures) = bounce_fixtures("bounce CLI output") else {
         return;
-    }
+    };
     let tmp = tempfile::tempdir().unwrap();
-    let postfix = fixture("lhost-postfix-03.eml");
+    let postfix = fixture(&fixtures, "lhost-postfix-03.eml");
     let not_bounce = b"From: friend@example.jp\nTo: shop@example.com\nSubject: Hello\nMessage-ID: <hello@example.jp>\n\nThank you for the cookies.\n".to_vec();
     std::fs::write(tmp.path().join("one.eml"), &postfix).unwrap();
 
@@ -105,12 +86,16 @@ fn json_lines_for_files_folders_maildirs_and_mboxes() {
 
 #[test]
 fn malformed_files_are_skipped_and_unreadable_paths_fail() {
-    if !fixtures_present() {
+    let Some(fixtures) = bounce_fixtures("bounce CLI malformed files") else {
         return;
-    }
+    };
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("empty.eml"), b"").unwrap();
-    std::fs::write(tmp.path().join("ok.eml"), fixture("lhost-qmail-01.eml")).unwrap();
+    std::fs::write(
+        tmp.path().join("ok.eml"),
+        fixture(&fixtures, "lhost-qmail-01.eml"),
+    )
+    .unwrap();
     let out = run(&["bounces", "parse", p(tmp.path())]);
     assert_eq!(out.status.code(), Some(0));
     assert!(

@@ -10,7 +10,7 @@ use std::process::Command;
 
 #[test]
 fn send_through_a_real_smtp_server_with_failures() {
-    if !smtp_tests_enabled("smtp", "aiosmtpd") {
+    if !smtp_tests_enabled("smtp", &[AIOSMTPD]) {
         return;
     }
     // The same story against a server that pipelines and one that does not:
@@ -114,7 +114,7 @@ fn failure_story(pipelining: bool) -> usize {
 
 #[test]
 fn notices_are_dkim_signed_and_verify() {
-    if !smtp_tests_enabled("dkim", "dkimpy") {
+    if !smtp_tests_enabled("dkim", &[DKIMPY]) {
         return;
     }
     let (tmp, desk, _) = demo_desk("100", "1000", "5");
@@ -194,7 +194,7 @@ fn notices_are_dkim_signed_and_verify() {
 
 #[test]
 fn a_refused_login_stops_the_run_and_bounces_nobody() {
-    if !smtp_tests_enabled("smtp auth", "aiosmtpd") {
+    if !smtp_tests_enabled("smtp auth", &[AIOSMTPD]) {
         return;
     }
     let (tmp, desk, persons) = demo_desk("100", "1000", "5");
@@ -256,7 +256,7 @@ fn a_refused_login_stops_the_run_and_bounces_nobody() {
 
 #[test]
 fn a_paced_carrier_domain_waits_and_holds_up_nobody() {
-    if !smtp_tests_enabled("smtp pacing", "aiosmtpd") {
+    if !smtp_tests_enabled("smtp pacing", &[AIOSMTPD]) {
         return;
     }
     let (tmp, desk, persons) = demo_desk("300", "3000", "3");

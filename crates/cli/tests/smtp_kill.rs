@@ -35,7 +35,7 @@ fn kill_moments(count: usize) -> (u64, Vec<Duration>) {
 
 #[test]
 fn kill_9_during_a_10k_send_to_a_real_server() {
-    if !smtp_tests_enabled("smtp kill", "aiosmtpd") {
+    if !smtp_tests_enabled("smtp kill", &[AIOSMTPD]) {
         return;
     }
     let (tmp, desk, persons) = demo_desk("42000", "420000", "11");

@@ -46,7 +46,8 @@ pub struct DeskConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LettersConfig {
-    /// A font file with Japanese; empty: look in the usual places.
+    /// A font file with Japanese; empty: the best Japanese font installed
+    /// on the system.
     pub font: Option<PathBuf>,
     /// The face to use in a font collection (`.ttc`).
     #[serde(default)]

@@ -57,7 +57,7 @@ connections = 4                  # kept open and reused; one notice in flight on
 
 [letters]
 # A Japanese font for printed letters (or BREACHDESK_LETTERS_FONT). Empty:
-# the first found of Noto Sans CJK, Noto Serif CJK, IPAex Gothic.
+# the best installed (Noto Sans CJK JP, IPAex, Hiragino, Yu Gothic, ...).
 font = ""
 font_index = 0                   # the face in a .ttc collection
 "#;

@@ -5,26 +5,17 @@
 use crate::LetterError;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::raw::TableProvider;
-use skrifa::{FontRef, MetadataProvider};
+use skrifa::{FontRef, MetadataProvider, string::StringId};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Where Debian and most Linux distributions put a Japanese font, best
-/// first. Noto CJK comes first: IPAex lacks rarer name characters (𠮷).
-/// Index 0 of the Noto CJK collections is the Japanese face.
-pub const FONT_CANDIDATES: [&str; 6] = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
-    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
-];
+/// The bytes of a font file, as krilla takes them.
+pub(crate) type FontData = Arc<dyn AsRef<[u8]> + Send + Sync>;
 
 /// A loaded font: the bytes, shared by every letter and thread.
 #[derive(Clone)]
 pub struct LetterFont {
-    data: Arc<Vec<u8>>,
+    data: FontData,
     index: u32,
     path: PathBuf,
     pdf_font: krilla::text::Font,
@@ -42,19 +33,34 @@ impl std::fmt::Debug for LetterFont {
 impl LetterFont {
     /// The font at `path` (`index` picks a face of a collection).
     pub fn open(path: &Path, index: u32) -> Result<LetterFont, LetterError> {
+        let data = std::fs::read(path).map_err(|e| LetterError::Font {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        LetterFont::from_data(Arc::new(data), index, path.to_path_buf())
+    }
+
+    /// The face `index` of font bytes already in memory; `path` names them
+    /// in messages.
+    pub(crate) fn from_data(
+        data: FontData,
+        index: u32,
+        path: PathBuf,
+    ) -> Result<LetterFont, LetterError> {
         let fail = |message: String| LetterError::Font {
             path: path.display().to_string(),
             message,
         };
-        let data = Arc::new(std::fs::read(path).map_err(|e| fail(e.to_string()))?);
-        FontRef::from_index(&data, index).map_err(|e| fail(format!("not a font ({e})")))?;
-        let shared: Arc<dyn AsRef<[u8]> + Send + Sync> = data.clone();
-        let pdf_font = krilla::text::Font::new(shared.into(), index)
+        FontRef::from_index((*data).as_ref(), index)
+            .map_err(|e| fail(format!("not a font ({e})")))?;
+        // krilla is given the same face index: in a .ttc collection the
+        // faces differ (Noto Sans CJK holds JP, KR, SC, TC and HK forms).
+        let pdf_font = krilla::text::Font::new(data.clone().into(), index)
             .ok_or_else(|| fail("the PDF writer cannot use this font".to_owned()))?;
         let font = LetterFont {
             data,
             index,
-            path: path.to_path_buf(),
+            path: path.clone(),
             pdf_font,
         };
         // A Latin-only font would pass the parse but fail every letter.
@@ -63,25 +69,24 @@ impl LetterFont {
         Ok(font)
     }
 
-    /// The configured font, else the first of [`FONT_CANDIDATES`] present.
-    pub fn find(configured: Option<&Path>, index: u32) -> Result<LetterFont, LetterError> {
-        if let Some(path) = configured {
-            return LetterFont::open(path, index);
-        }
-        FONT_CANDIDATES
-            .iter()
-            .map(Path::new)
-            .find(|p| p.is_file())
-            .map(|p| LetterFont::open(p, 0))
-            .unwrap_or_else(|| {
-                Err(LetterError::NoFont {
-                    looked: FONT_CANDIDATES.join(", "),
-                })
-            })
-    }
-
+    /// The font file (for a font found on the system, the file fontdb
+    /// found it in).
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The face within the font file (a collection holds several).
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// The family name the font gives itself, for messages and tests.
+    pub fn family(&self) -> Option<String> {
+        let font = FontRef::from_index((*self.data).as_ref(), self.index).ok()?;
+        [StringId::TYPOGRAPHIC_FAMILY_NAME, StringId::FAMILY_NAME]
+            .into_iter()
+            .find_map(|id| font.localized_strings(id).english_or_first())
+            .map(|name| name.to_string())
     }
 
     pub(crate) fn pdf_font(&self) -> krilla::text::Font {
@@ -90,9 +95,11 @@ impl LetterFont {
 
     /// Widths of characters at a size, for line breaking.
     pub fn measurer(&self) -> Result<Measurer<'_>, LetterError> {
-        let font = FontRef::from_index(&self.data, self.index).map_err(|e| LetterError::Font {
-            path: self.path.display().to_string(),
-            message: e.to_string(),
+        let font = FontRef::from_index((*self.data).as_ref(), self.index).map_err(|e| {
+            LetterError::Font {
+                path: self.path.display().to_string(),
+                message: e.to_string(),
+            }
         })?;
         Ok(Measurer {
             charmap: font.charmap(),

@@ -4,12 +4,16 @@
 
 #![forbid(unsafe_code)]
 
+mod discover;
 mod font;
 mod layout;
 mod pdf;
+#[cfg(test)]
+mod testing;
 mod wrap;
 
-pub use font::{FONT_CANDIDATES, LetterFont};
+pub use discover::JAPANESE_FAMILIES;
+pub use font::LetterFont;
 pub use layout::{ADDRESS_BOX_MM, FOLDS_MM, Letter, PAGE_HEIGHT_MM, PAGE_WIDTH_MM};
 pub use pdf::{LaidOut, Pdf, lay_out, render_laid_out, render_pdf};
 pub use wrap::wrap_lines;
@@ -19,9 +23,9 @@ pub enum LetterError {
     #[error("cannot read the font {path}: {message}")]
     Font { path: String, message: String },
     #[error(
-        "no Japanese font found (looked for {looked}); install fonts-noto-cjk or set `font` under [letters] in breachdesk.toml"
+        "no Japanese font found (any of {families} would do, or another with kana and kanji); install one (Debian, Ubuntu: apt-get install fonts-noto-cjk; Fedora: dnf install google-noto-sans-cjk-fonts) or set `font` under [letters] in breachdesk.toml (or BREACHDESK_LETTERS_FONT)"
     )]
-    NoFont { looked: String },
+    NoFont { families: String },
     #[error(
         "{letter}: the font {font} has no glyph for {ch:?} (U+{code:04X}); set a font that has it under [letters] (Noto Sans CJK covers the most)"
     )]

@@ -70,22 +70,13 @@ fn wrap_paragraph(
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
-    use crate::LetterFont;
-
-    fn font() -> Option<LetterFont> {
-        match LetterFont::find(None, 0) {
-            Ok(f) => Some(f),
-            Err(e) if std::env::var_os("CI").is_none() => {
-                eprintln!("skipped: {e}");
-                None
-            }
-            Err(e) => panic!("CI must have a CJK font: {e}"),
-        }
-    }
+    use crate::testing::system_font;
 
     #[test]
     fn japanese_lines_keep_kinsoku_and_fit() {
-        let Some(font) = font() else { return };
+        let Some(font) = system_font("kinsoku line breaking") else {
+            return;
+        };
         let m = font.measurer().unwrap();
         let text = "当店のウェブサイトが第三者による不正アクセスを受け、お客様の情報が外部に流出した可能性があることがわかりました。「ご注文番号」をお確かめください。";
         // Eleven full-width characters per line: both 、 and 。 fall where a
@@ -108,7 +99,9 @@ mod tests {
 
     #[test]
     fn latin_words_stay_whole_and_blank_lines_stay() {
-        let Some(font) = font() else { return };
+        let Some(font) = system_font("Latin word wrapping") else {
+            return;
+        };
         let m = font.measurer().unwrap();
         let lines = wrap_lines(
             "メール：care@kumosoft.example までお願いします\n\n次の段落",

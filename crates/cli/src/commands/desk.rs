@@ -214,7 +214,7 @@ pub struct LettersArgs {
     /// Folder for the letters (default: `letters/` in the desk).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// A font file with Japanese (default: [letters] font, else Noto CJK or IPAex where installed).
+    /// A font file with Japanese (default: [letters] font, else the best Japanese font installed).
     #[arg(long, value_name = "FILE")]
     pub font: Option<PathBuf>,
     /// The face to use in a font collection (.ttc).

@@ -280,12 +280,93 @@ pub fn header(text: &str, name: &str) -> String {
         .to_owned()
 }
 
-/// Whether the tests against a real SMTP server run (BREACHDESK_TEST_SMTP=1,
-/// as CI sets); if not, says which `story` was skipped and what it needs.
-pub fn smtp_tests_enabled(story: &str, needs: &str) -> bool {
-    let enabled = std::env::var("BREACHDESK_TEST_SMTP").as_deref() == Ok("1");
-    if !enabled {
-        println!("{story} story: skipped (set BREACHDESK_TEST_SMTP=1 with {needs} installed)");
-    }
-    enabled
+/// Whether a test that needs something from outside the repository runs:
+/// `missing` says what is absent, or None when everything is there. A fresh
+/// checkout must pass with nothing but a toolchain, so such a test is
+/// skipped with one line naming it and why; in CI (`CI=true`), which
+/// installs everything, a skip would hide a regression, so it fails.
+pub fn needs(test: &str, missing: Option<String>) -> bool {
+    let Some(why) = missing else { return true };
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{test}: CI must run this test, but {why}"
+    );
+    println!("{test}: skipped ({why})");
+    false
+}
+
+/// A Python module a test imports, and the PyPI package that has it.
+pub struct PyModule {
+    pub import: &'static str,
+    pub package: &'static str,
+}
+
+pub const AIOSMTPD: PyModule = PyModule {
+    import: "aiosmtpd",
+    package: "aiosmtpd",
+};
+pub const DKIMPY: PyModule = PyModule {
+    import: "dkim",
+    package: "dkimpy",
+};
+
+/// Whether the tests against a real SMTP server run: they are asked for
+/// with BREACHDESK_TEST_SMTP=1 (CI sets it; the kill test alone sends to
+/// 10,000 persons), and need python3 with `modules`. Otherwise says which
+/// `story` was skipped and what it needs.
+pub fn smtp_tests_enabled(story: &str, modules: &[PyModule]) -> bool {
+    let packages: Vec<&str> = modules.iter().map(|m| m.package).collect();
+    let imports: Vec<&str> = modules.iter().map(|m| m.import).collect();
+    let missing = if std::env::var("BREACHDESK_TEST_SMTP").as_deref() != Ok("1") {
+        Some(format!(
+            "set BREACHDESK_TEST_SMTP=1 with {} installed",
+            packages.join(" and ")
+        ))
+    } else {
+        let script = format!("import {}", imports.join(", "));
+        match Command::new("python3").args(["-c", &script]).output() {
+            Ok(out) if out.status.success() => None,
+            Ok(_) => Some(format!(
+                "python3 cannot import {}: pip install {}",
+                imports.join(", "),
+                packages.join(" ")
+            )),
+            Err(e) => Some(format!("no python3 ({e})")),
+        }
+    };
+    needs(&format!("{story} story"), missing)
+}
+
+/// Whether the real bounces in `shared/fixtures/bounces` beside the
+/// repository are there (they are not part of it).
+pub fn bounce_fixtures(test: &str) -> Option<PathBuf> {
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/bounces/messages");
+    let missing =
+        (!dir.is_dir()).then(|| "no shared/fixtures/bounces beside the repository".to_owned());
+    needs(test, missing).then_some(dir)
+}
+
+/// Whether `letters` can print: a Japanese font found as the command finds
+/// one (BREACHDESK_LETTERS_FONT, else the system's fonts).
+pub fn letter_font(test: &str) -> bool {
+    let configured = std::env::var_os("BREACHDESK_LETTERS_FONT").map(PathBuf::from);
+    let missing = match breachdesk_letter::LetterFont::find(configured.as_deref(), 0) {
+        Ok(_) => None,
+        Err(breachdesk_letter::LetterError::NoFont { .. }) => {
+            Some("no Japanese font installed: apt-get install fonts-noto-cjk".to_owned())
+        }
+        Err(e) => Some(e.to_string()),
+    };
+    needs(test, missing)
+}
+
+/// Whether poppler's pdftotext is there to read the PDFs back.
+pub fn pdftotext_installed(test: &str) -> bool {
+    let missing = Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_err()
+        .then(|| "no pdftotext: apt-get install poppler-utils".to_owned());
+    needs(test, missing)
 }
