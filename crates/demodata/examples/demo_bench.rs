@@ -1,11 +1,11 @@
 //! Times one generation run and prints the file sizes:
 //! `cargo run --release -p breachdesk-demodata --example demo_bench -- \
-//!     software 1000000 10000000 1 demo-out/bench`
+//!     software 1000000 10000000 1 demo-out/bench [SHAPE]`
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use breachdesk_demodata::{DemoSpec, Shop, generate};
+use breachdesk_demodata::{DemoSpec, Shape, Shop, generate};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,6 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         customers: arg(1, "1000000").parse()?,
         checkouts: arg(2, "10000000").parse()?,
         seed: arg(3, "1").parse()?,
+        shape: arg(5, "standard").parse::<Shape>()?,
     };
     let out = PathBuf::from(arg(4, "target/demo-bench"));
     let start = Instant::now();

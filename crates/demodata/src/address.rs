@@ -5,6 +5,7 @@ use rand::Rng;
 use crate::cell::push_padded;
 use crate::places::{ASCII_BUILDINGS, BUILDINGS, City, PREFECTURE_CUM, PREFECTURES, Prefecture};
 use crate::seed::{chance, cumulative, pick};
+use crate::wide::Workplace;
 
 /// How the block-lot-number part of an address is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +40,8 @@ pub(crate) struct Address {
     postal4: u16,
     building: Option<Building>,
     style: Style,
+    /// A company and department the parcels go to (the wide shape only).
+    pub care_of: Option<Workplace>,
 }
 
 impl Address {
@@ -84,6 +87,7 @@ impl Address {
             postal4,
             building,
             style,
+            care_of: None,
         }
     }
 
@@ -149,6 +153,9 @@ impl Address {
             if bldg.room_style == 2 && !bldg.ascii {
                 out.extend_from_slice("号室".as_bytes());
             }
+        }
+        if let Some(w) = self.care_of {
+            w.push_care_of(out);
         }
     }
 }

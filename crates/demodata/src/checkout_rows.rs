@@ -11,6 +11,7 @@ use crate::customers::{CUSTOMER_ID_WIDTH, Core, Customer, FULL_WIDTH_SPACE, Gues
 use crate::email::{Case, Email, apply_case, push_full_width};
 use crate::seed::{Domain, chacha, chance, cumulative, pick};
 use crate::time::{TsForm, numeric_bool, push_timestamp};
+use crate::wide::push_checkout_extras;
 
 pub(crate) const CHECKOUTS_HEADER: &str = "checkout_id,submitted_at,customer_id,logged_in,channel,payment_method,card_entry,card_brand,card_last4,card_fingerprint,order_id,auto_renewal,product_category,name,name_kana,email,phone,postal_code,address";
 
@@ -35,6 +36,12 @@ const ALIAS_EMAIL_CUM: [u32; 3] = cumulative([55, 25, 20]);
 /// Appends the checkouts.csv rows for `plans`, the rows of block `block`.
 pub(crate) fn render_block(ctx: &Ctx, block: u64, plans: &[Plan], out: &mut Vec<u8>) {
     let mut rng = chacha(ctx.seed, Domain::CheckoutRow, block);
+    // The wide shape's columns come from a stream of their own, so its rows
+    // are the standard rows with columns added.
+    let mut wide = ctx
+        .shape
+        .wide
+        .then(|| chacha(ctx.seed, Domain::WideRow, block));
     let mut scratch = Vec::with_capacity(256);
     let first = block * BLOCK_ROWS;
     for (j, p) in (first..).zip(plans) {
@@ -101,6 +108,9 @@ pub(crate) fn render_block(ctx: &Ctx, block: u64, plans: &[Plan], out: &mut Vec<
             Buyer::Member(_, c) => push_member_contact(&mut rng, c, out, &mut scratch),
             Buyer::Guest(g) => push_guest_contact(&mut rng, g, p.payment, out, &mut scratch),
             Buyer::Store => out.extend_from_slice(b",,,,,"),
+        }
+        if let Some(wide) = wide.as_mut() {
+            push_checkout_extras(wide, out, &mut scratch);
         }
         out.push(b'\n');
     }

@@ -59,7 +59,6 @@ pub(crate) struct Plan {
     pub order: u64,
 }
 
-const MEMBER_BP: u32 = 6_500;
 const ABANDONED_BP: u32 = 800;
 /// Chance that a store sale is paid with a card also used online.
 const STORE_KNOWN_CARD_BP: u32 = 3_000;
@@ -100,12 +99,12 @@ pub(crate) fn plan_block(ctx: &Ctx, block: u64) -> Vec<Plan> {
             continue;
         }
         let at = midnight + online_time_of_day(&mut rng);
-        let member = if chance(&mut rng, MEMBER_BP) {
+        let member = if chance(&mut rng, ctx.shape.member_bp) {
             pick_member(ctx, &mut rng, day, at)
         } else {
             None
         };
-        let payment = profile.payments[pick(&mut rng, profile.payment_cum)];
+        let payment = profile.payments[pick(&mut rng, &ctx.payment_cum)];
         let is_card = payment == Payment::Card;
         let (kind, who, card, entry) = match member {
             Some((i, core)) => {

@@ -2,6 +2,7 @@
 //! the shop's profile, and the sizes derived from them.
 
 use crate::seed::{Domain, cumulative, key};
+use crate::shape::ShapeParams;
 use crate::time::History;
 use crate::{DemoSpec, Shop};
 
@@ -34,6 +35,11 @@ impl Payment {
 /// How one shop trades.
 pub(crate) struct Profile {
     pub history: History,
+    /// The last year or so of trading, for the members-heavy shape.
+    pub recent_history: History,
+    /// The months around the example incident's window, for the
+    /// match-heavy shape.
+    pub match_history: History,
     pub payments: &'static [Payment],
     pub payment_cum: &'static [u32],
     pub categories: &'static [&'static str],
@@ -46,6 +52,8 @@ pub(crate) struct Profile {
 
 static SOFTWARE: Profile = Profile {
     history: History::new((2020, 1, 1), (2023, 6, 30)),
+    recent_history: History::new((2022, 6, 1), (2023, 6, 30)),
+    match_history: History::new((2022, 11, 1), (2023, 1, 31)),
     payments: &[
         Payment::Card,
         Payment::Konbini,
@@ -71,6 +79,8 @@ static SOFTWARE: Profile = Profile {
 /// come from another system and carry no e-mail or address.
 static CONFECTIONERY: Profile = Profile {
     history: History::new((2018, 1, 1), (2021, 6, 16)),
+    recent_history: History::new((2020, 4, 1), (2021, 6, 16)),
+    match_history: History::new((2021, 2, 1), (2021, 6, 16)),
     payments: &[
         Payment::Card,
         Payment::Cod,
@@ -87,6 +97,10 @@ static CONFECTIONERY: Profile = Profile {
 pub(crate) struct Ctx {
     pub seed: u64,
     pub profile: &'static Profile,
+    pub shape: ShapeParams,
+    /// The shop's payment weights, as the shape adjusts them.
+    pub payment_cum: Vec<u32>,
+    history: History,
     pub customers: u64,
     pub checkouts: u64,
     /// Number of distinct guest identities; guests are drawn from this pool
@@ -104,13 +118,20 @@ impl Ctx {
             Shop::Software => &SOFTWARE,
             Shop::Confectionery => &CONFECTIONERY,
         };
-        // About 35% of checkouts are by guests, each guest coming back about
-        // three times on average.
-        let guests = (spec.checkouts * 35 / 100 / 3).max(1);
+        let shape = spec.shape.params();
+        // The standard shape: about 35% of checkouts are by guests, each
+        // guest coming back about three times on average.
+        let guests = (u128::from(spec.checkouts) * u128::from(shape.guest_share_bp) * 100
+            / 10_000
+            / u128::from(shape.guest_visits_x100.max(1)))
+        .max(1) as u64;
         let store_cards = (spec.checkouts * u64::from(profile.store_bp) / 10_000 / 2).max(1);
         Ctx {
             seed: spec.seed,
             profile,
+            shape,
+            payment_cum: shape.payment_cum(profile.payments, profile.payment_cum),
+            history: shape.history(profile),
             customers: spec.customers,
             checkouts: spec.checkouts,
             guests,
@@ -119,8 +140,28 @@ impl Ctx {
         }
     }
 
+    /// The header of customers.csv: breachdesk's columns, then the shape's.
+    pub(crate) fn customers_header(&self) -> String {
+        let extra = if self.shape.wide {
+            crate::wide::CUSTOMER_COLUMNS
+        } else {
+            ""
+        };
+        format!("{}{extra}", crate::CUSTOMERS_HEADER)
+    }
+
+    /// The header of checkouts.csv: breachdesk's columns, then the shape's.
+    pub(crate) fn checkouts_header(&self) -> String {
+        let extra = if self.shape.wide {
+            crate::wide::CHECKOUT_COLUMNS
+        } else {
+            ""
+        };
+        format!("{}{extra}", crate::CHECKOUTS_HEADER)
+    }
+
     pub(crate) fn history(&self) -> History {
-        self.profile.history
+        self.history
     }
 
     /// Day (offset into the history) on which customer `i` registered:
@@ -165,6 +206,7 @@ mod tests {
                 customers,
                 checkouts: 10,
                 seed: 1,
+                shape: crate::Shape::Standard,
             });
             for day in [0u64, 1, 2, 100, 1_000, ctx.history().days] {
                 let expected = (0..customers)

@@ -15,6 +15,7 @@ use crate::seed::{Domain, Mix, chacha, chance, cumulative, pick};
 use crate::time::{
     DAY, TsForm, birth_day, civil_from_days, online_time_of_day, push_date, push_timestamp,
 };
+use crate::wide::{Workplace, push_customer_extras};
 
 pub(crate) const CUSTOMER_ID_WIDTH: usize = 7;
 
@@ -154,12 +155,15 @@ impl Customer {
         let birth_year = birth.map(|d| civil_from_days(d).0);
         let email = Email::draw(&mut rng, scramble(i + 1, ctx.email_salt), birth_year);
         // A family pair shares its family name and its home.
-        let (family, address) = if core.family == Family::Single {
+        let (family, mut address) = if core.family == Family::Single {
             (draw_family(&mut rng), Address::draw(&mut rng))
         } else {
             let mut home = chacha(ctx.seed, Domain::Family, i / 2);
             (draw_family(&mut home), Address::draw(&mut home))
         };
+        if ctx.shape.wide {
+            address.care_of = Workplace::of(ctx.seed, false, i);
+        }
         let phone = Phone::draw(&mut rng, address.city());
         let person = Person {
             family,
@@ -214,7 +218,10 @@ impl Guest {
             scramble(ctx.customers + 1 + g, ctx.email_salt),
             birth_year,
         );
-        let address = Address::draw(&mut rng);
+        let mut address = Address::draw(&mut rng);
+        if ctx.shape.wide {
+            address.care_of = Workplace::of(ctx.seed, true, g);
+        }
         let phone = Phone::draw(&mut rng, address.city());
         let person = Person {
             family,
@@ -271,6 +278,9 @@ pub(crate) fn render_block(ctx: &Ctx, range: std::ops::Range<u64>, out: &mut Vec
         if let Some(w) = c.core.withdrawn {
             push_timestamp(out, w, TsForm::draw(&mut rng));
         }
+        if ctx.shape.wide {
+            push_customer_extras(&mut rng, p.address.care_of, out, &mut scratch);
+        }
         out.push(b'\n');
     }
 }
@@ -303,6 +313,7 @@ mod tests {
             customers,
             checkouts: 1_000,
             seed: 42,
+            shape: crate::Shape::Standard,
         })
     }
 

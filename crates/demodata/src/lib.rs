@@ -22,7 +22,9 @@ mod names;
 mod pipeline;
 mod places;
 mod seed;
+mod shape;
 mod time;
+mod wide;
 mod writer;
 
 use std::fmt;
@@ -33,6 +35,8 @@ use std::str::FromStr;
 use crate::checkouts::{Plan, Sequencer};
 use crate::ctx::{BLOCK_ROWS, Ctx};
 use crate::pipeline::Job;
+
+pub use crate::shape::{Shape, UnknownShape};
 
 /// The header line of `customers.csv` (without the line end).
 pub const CUSTOMERS_HEADER: &str = customers::CUSTOMERS_HEADER;
@@ -97,6 +101,7 @@ pub struct DemoSpec {
     pub customers: u64,
     pub checkouts: u64,
     pub seed: u64,
+    pub shape: Shape,
 }
 
 /// The files written and their row counts (header excluded).
@@ -170,7 +175,7 @@ fn generate_with_threads(
     let customers = writer::write_table(
         out_dir,
         "customers.csv",
-        CUSTOMERS_HEADER,
+        &ctx.customers_header(),
         &CustomerJob(&ctx),
         threads,
         |_| {},
@@ -179,7 +184,7 @@ fn generate_with_threads(
     let checkouts = writer::write_table(
         out_dir,
         "checkouts.csv",
-        CHECKOUTS_HEADER,
+        &ctx.checkouts_header(),
         &CheckoutJob(&ctx),
         threads,
         |plans| sequencer.apply(plans),
@@ -258,6 +263,7 @@ mod tests {
             customers: 20_000,
             checkouts: 30_000,
             seed: 9,
+            shape: crate::Shape::Standard,
         };
         let read = |out: &DemoOutput| {
             (
@@ -278,6 +284,7 @@ mod tests {
             customers: 5,
             checkouts: 0,
             seed: 1,
+            shape: crate::Shape::Standard,
         };
         let out = generate(&spec, &dir.path().join("a")).unwrap();
         assert_eq!(
@@ -297,6 +304,7 @@ mod tests {
             customers: 0,
             checkouts: 500,
             seed: 1,
+            shape: crate::Shape::Standard,
         };
         let out = generate(&spec, &dir.path().join("b")).unwrap();
         let text = std::fs::read_to_string(&out.checkouts_path).unwrap();
@@ -317,6 +325,7 @@ mod tests {
             customers: MAX_CUSTOMERS + 1,
             checkouts: 1,
             seed: 0,
+            shape: crate::Shape::Standard,
         };
         assert!(matches!(
             generate(&spec, &out),

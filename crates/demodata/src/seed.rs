@@ -21,6 +21,9 @@ pub(crate) enum Domain {
     CheckoutPlan = 9,
     CheckoutRow = 10,
     EmailNumber = 11,
+    WideGuest = 12,
+    WideCustomer = 13,
+    WideRow = 14,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

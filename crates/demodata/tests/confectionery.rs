@@ -17,6 +17,7 @@ fn store_sales_and_web_history() {
         customers: 2_000,
         checkouts: 20_000,
         seed: 7,
+        shape: breachdesk_demodata::Shape::Standard,
     };
     let d = load(&spec);
     let (c, k) = (&d.customers, &d.checkouts);

@@ -35,14 +35,13 @@ impl Desk {
     fn registered_addresses(
         &self,
         inputs: &ScopeInputs,
-        persons: &[breachdesk_scope::AffectedPerson],
+        persons: &breachdesk_scope::AffectedSet,
     ) -> Result<HashMap<String, (String, String)>, DeskError> {
         use breachdesk_domain::column::customer as cu;
         let Some(customers) = &inputs.customers else {
             return Ok(HashMap::new());
         };
-        let wanted: std::collections::HashSet<&str> =
-            persons.iter().map(|p| p.person.as_str()).collect();
+        let wanted: std::collections::HashSet<&str> = persons.keys().collect();
         let (maps, _) = breachdesk_ingest::scan(
             customers,
             breachdesk_domain::RecordKind::Customers,
@@ -95,7 +94,11 @@ impl Desk {
         let mut rows = Vec::with_capacity(result.persons.len());
         let mut changes = Changes::default();
         let registered = self.registered_addresses(&inputs, &result.persons)?;
-        for person in &result.persons {
+        let breachdesk_scope::ScopeResult {
+            persons, summary, ..
+        } = result;
+        for person in persons.into_persons() {
+            let person = &person;
             let index = key_index(&self.vault, &person.person);
             let person_id = match known.get(&index) {
                 Some(id) => *id,
@@ -151,7 +154,7 @@ impl Desk {
             loaded_at: self.now_text(),
             operator: self.config.operator.clone(),
             incident_id: self.incident.id.clone(),
-            summary: String::from_utf8_lossy(&summary_json(&result.summary))
+            summary: String::from_utf8_lossy(&summary_json(&summary))
                 .trim()
                 .to_owned(),
             changes: changes_json,
@@ -161,7 +164,7 @@ impl Desk {
             None,
             serde_json::json!({
                 "generation": generation,
-                "persons": result.summary.persons,
+                "persons": summary.persons,
                 "added": changes.added,
                 "removed": changes.removed,
                 "changed": changes.changed,
@@ -172,8 +175,8 @@ impl Desk {
             .await?;
         Ok(LoadReport {
             generation,
-            persons: result.summary.persons,
-            cards: result.summary.cards,
+            persons: summary.persons,
+            cards: summary.cards,
             changes,
         })
     }

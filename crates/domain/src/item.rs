@@ -100,6 +100,19 @@ impl ItemSet {
         self.0 == 0
     }
 
+    /// The mask itself, for tallies keyed by item set.
+    pub fn bits(self) -> u16 {
+        self.0
+    }
+
+    /// A set from [`ItemSet::bits`]; bits that name no item are dropped.
+    pub fn from_bits(bits: u16) -> ItemSet {
+        Item::ALL
+            .into_iter()
+            .filter(|item| bits & item.bit() != 0)
+            .collect()
+    }
+
     pub fn union(self, other: ItemSet) -> ItemSet {
         ItemSet(self.0 | other.0)
     }

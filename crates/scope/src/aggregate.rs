@@ -1,48 +1,20 @@
-//! What scoping remembers per affected person while the rows stream past.
-//! Workers keep their own maps; merging is order-free, so the result does
-//! not depend on how the file was split.
+//! The affected persons while the rows stream past: one table shared by the
+//! workers, split into partitions by the hash of the person, each behind its
+//! own lock. With many more partitions than workers two rarely meet, and
+//! there is nothing to merge at the end: per-worker maps held most persons
+//! twice (every worker sees most returning guests) and folding them together
+//! took a single core as long again.
 
-use breachdesk_domain::{Instant, ItemSet};
-use std::collections::HashMap;
+use crate::owner::{Owner, TextKind};
+use crate::person::{PersonAgg, Who};
+use hashbrown::{DefaultHashBuilder, HashTable};
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Mutex, MutexGuard};
 
-/// A value with the time and line it was seen at; the latest wins, the later
-/// line on a tie, so the choice is the same however rows were split.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Latest {
-    pub at: Instant,
-    pub line: u64,
-    pub value: String,
-}
-
-impl Latest {
-    fn offer(slot: &mut Option<Box<Latest>>, candidate: Option<Box<Latest>>) {
-        if let Some(c) = candidate
-            && slot
-                .as_ref()
-                .is_none_or(|s| (c.at, c.line) > (s.at, s.line))
-        {
-            *slot = Some(c);
-        }
-    }
-}
-
-#[derive(Clone, Debug, Default)]
-pub(crate) struct PersonAgg {
-    pub exposures: u64,
-    pub items: ItemSet,
-    pub checkouts: u64,
-    /// Fingerprints of cards typed in matched checkouts (kept distinct).
-    pub cards: Vec<String>,
-    pub first: Option<Instant>,
-    pub last: Option<Instant>,
-    /// Name of the latest matched checkout that carried one. Boxed: only
-    /// persons without an account need it, and the map's buckets stay small.
-    pub latest_name: Option<Box<Latest>>,
-    /// Normalized email of the latest matched checkout that carried one.
-    pub latest_email: Option<Box<Latest>>,
-    /// The matched checkouts themselves, when the caller asked for them.
-    pub details: Vec<CheckoutDetail>,
-}
+/// Partitions of the person table; a power of two, chosen by the hash's
+/// top bits. Many more than cores, so that workers seldom wait for a lock.
+const PARTITION_BITS: u32 = 6;
+pub(crate) const PARTITIONS: usize = 1 << PARTITION_BITS;
 
 /// What later steps need of one matched checkout: enough to name it in a
 /// notice or answer an inquiry, never the full card number.
@@ -63,7 +35,7 @@ pub struct CheckoutDetail {
     /// Exposure ids this checkout matched.
     pub exposures: Vec<String>,
     #[serde(skip)]
-    pub(crate) sort_key: (Instant, u64),
+    pub(crate) sort_key: (breachdesk_domain::Instant, u64),
 }
 
 // Personal data: Debug names the checkout only.
@@ -75,85 +47,114 @@ impl std::fmt::Debug for CheckoutDetail {
     }
 }
 
-/// One matched checkout, folded into its person.
-pub(crate) struct CheckoutHit<'a> {
-    pub exposures: u64,
-    pub items: ItemSet,
-    pub card_fingerprint: Option<&'a str>,
-    pub at: Instant,
-    pub line: u64,
-    pub name: &'a str,
-    pub normalized_email: Option<&'a str>,
-    pub detail: Option<CheckoutDetail>,
+/// One partition: the records, and an index of them by person.
+#[derive(Default)]
+pub(crate) struct Part {
+    index: HashTable<u32>,
+    pub aggs: Vec<PersonAgg>,
 }
 
-impl PersonAgg {
-    pub fn add_checkout(&mut self, hit: CheckoutHit<'_>) {
-        self.exposures |= hit.exposures;
-        self.items = self.items.union(hit.items);
-        self.checkouts += 1;
-        if let Some(fp) = hit.card_fingerprint {
-            self.add_card(fp);
+/// The affected persons, shared by the workers.
+pub(crate) struct PersonTable {
+    hasher: DefaultHashBuilder,
+    parts: Vec<Mutex<Part>>,
+}
+
+fn tag(kind: Option<TextKind>) -> u8 {
+    match kind {
+        None => 0,
+        Some(TextKind::UnknownId) => 1,
+        Some(TextKind::Guest) => 2,
+        Some(TextKind::Checkout) => 3,
+    }
+}
+
+/// The same hash for an owner and for the record made from it.
+fn hash_key(hasher: &DefaultHashBuilder, kind: Option<TextKind>, index: u32, rest: &str) -> u64 {
+    let mut h = hasher.build_hasher();
+    h.write_u8(tag(kind));
+    match kind {
+        None => h.write_u32(index),
+        Some(_) => h.write(rest.as_bytes()),
+    }
+    h.finish()
+}
+
+fn hash_owner(hasher: &DefaultHashBuilder, owner: &Owner<'_>) -> u64 {
+    match owner {
+        Owner::Customer(i) => hash_key(hasher, None, *i, ""),
+        Owner::Text { kind, rest, .. } => hash_key(hasher, Some(*kind), 0, rest),
+    }
+}
+
+fn hash_who(hasher: &DefaultHashBuilder, who: &Who) -> u64 {
+    match who {
+        Who::Customer(i) => hash_key(hasher, None, *i, ""),
+        Who::Text { kind, .. } => hash_key(hasher, Some(*kind), 0, who.key_rest()),
+    }
+}
+
+fn partition_of(hash: u64) -> usize {
+    (hash >> (64 - PARTITION_BITS)) as usize
+}
+
+impl Part {
+    fn find(&self, hash: u64, is: impl Fn(&Who) -> bool) -> Option<usize> {
+        self.index
+            .find(hash, |&i| is(&self.aggs[i as usize].who))
+            .map(|&i| i as usize)
+    }
+
+    fn insert(&mut self, hash: u64, agg: PersonAgg, hasher: &DefaultHashBuilder) -> usize {
+        let Part { index, aggs } = self;
+        // Each partition holds a share of the persons, so its slots fit a u32.
+        let slot = aggs.len();
+        aggs.push(agg);
+        index.insert_unique(hash, slot as u32, |&i| {
+            hash_who(hasher, &aggs[i as usize].who)
+        });
+        slot
+    }
+}
+
+impl PersonTable {
+    pub(crate) fn new(hasher: DefaultHashBuilder) -> PersonTable {
+        PersonTable {
+            hasher,
+            parts: (0..PARTITIONS)
+                .map(|_| Mutex::new(Part::default()))
+                .collect(),
         }
-        self.first = Some(self.first.map_or(hit.at, |f| f.min(hit.at)));
-        self.last = Some(self.last.map_or(hit.at, |l| l.max(hit.at)));
-        let latest = |value: &str| {
-            Box::new(Latest {
-                at: hit.at,
-                line: hit.line,
-                value: value.to_owned(),
+    }
+
+    /// Applies `update` to the record of the person `owner` names, created
+    /// empty if new.
+    pub(crate) fn update(&self, owner: &Owner<'_>, update: impl FnOnce(&mut PersonAgg)) {
+        let hash = hash_owner(&self.hasher, owner);
+        let mut part = lock(&self.parts[partition_of(hash)]);
+        let slot = match part.find(hash, |who| who.is(owner)) {
+            Some(slot) => slot,
+            None => part.insert(hash, PersonAgg::new(Who::from_owner(owner)), &self.hasher),
+        };
+        update(&mut part.aggs[slot]);
+    }
+
+    /// The records, partition by partition; each person is in exactly one.
+    pub(crate) fn into_parts(self) -> Vec<Vec<PersonAgg>> {
+        self.parts
+            .into_iter()
+            .map(|part| {
+                part.into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .aggs
             })
-        };
-        if !hit.name.trim().is_empty() {
-            Latest::offer(&mut self.latest_name, Some(latest(hit.name)));
-        }
-        if let Some(email) = hit.normalized_email {
-            Latest::offer(&mut self.latest_email, Some(latest(email)));
-        }
-        self.details.extend(hit.detail);
-    }
-
-    pub fn add_customer(&mut self, exposures: u64, items: ItemSet) {
-        self.exposures |= exposures;
-        self.items = self.items.union(items);
-    }
-
-    fn add_card(&mut self, fingerprint: &str) {
-        if !self.cards.iter().any(|c| c == fingerprint) {
-            self.cards.push(fingerprint.to_owned());
-        }
-    }
-
-    pub fn merge(&mut self, other: PersonAgg) {
-        self.exposures |= other.exposures;
-        self.items = self.items.union(other.items);
-        self.checkouts += other.checkouts;
-        for card in &other.cards {
-            self.add_card(card);
-        }
-        self.first = match (self.first, other.first) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.last = match (self.last, other.last) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-        Latest::offer(&mut self.latest_name, other.latest_name);
-        Latest::offer(&mut self.latest_email, other.latest_email);
-        self.details.extend(other.details);
+            .collect()
     }
 }
 
-pub(crate) type PersonMap = HashMap<String, PersonAgg>;
-
-pub(crate) fn merge_maps(maps: impl IntoIterator<Item = PersonMap>) -> PersonMap {
-    let mut maps = maps.into_iter();
-    let mut total = maps.next().unwrap_or_default();
-    for map in maps {
-        for (key, agg) in map {
-            total.entry(key).or_default().merge(agg);
-        }
-    }
-    total
+/// A lock that a panicking worker left poisoned is still consistent: each
+/// update is one insert or one fold, and the scan reports the panic anyway.
+fn lock(part: &Mutex<Part>) -> MutexGuard<'_, Part> {
+    part.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -2,16 +2,18 @@
 //! then checkouts, each streamed once on all cores.
 
 use crate::ScopeError;
-use crate::aggregate::{CheckoutDetail, CheckoutHit, PersonAgg, PersonMap, merge_maps};
-use crate::directory::{CustomerDirectory, DirectoryShard};
-use crate::output::{AffectedPerson, Summary};
-use breachdesk_domain::column::{checkout as co, customer as cu};
-use breachdesk_domain::person::checkout_person_key;
-use breachdesk_domain::{
-    Exposure, Incident, ItemSet, Outcome, Record, RecordKind, normalize_email,
-};
+use crate::affected::AffectedSet;
+use crate::aggregate::{CheckoutDetail, PersonTable};
+use crate::directory::{CustomerDirectory, DirectoryError, DirectoryShard};
+use crate::output::Summary;
+use crate::owner::{self, Owner};
+use crate::person::CheckoutHit;
+use breachdesk_domain::column::checkout as co;
+use breachdesk_domain::{Exposure, Incident, ItemSet, Outcome, Record, RecordKind};
 use breachdesk_ingest::{Input, ScanReport, scan};
-use std::collections::{BTreeMap, HashSet};
+use hashbrown::DefaultHashBuilder;
+use siphasher::sip128::{Hasher128, SipHasher13};
+use std::hash::{BuildHasher, Hasher};
 
 /// The files to scope and how many threads to read them with.
 #[derive(Clone, Debug)]
@@ -28,7 +30,7 @@ pub struct ScopeInputs {
 #[derive(Debug)]
 pub struct ScopeResult {
     /// Sorted by person key (byte order).
-    pub persons: Vec<AffectedPerson>,
+    pub persons: AffectedSet,
     pub summary: Summary,
     pub customers_report: Option<ScanReport>,
     pub checkouts_report: ScanReport,
@@ -64,18 +66,27 @@ pub(crate) fn match_record(
     (mask, items, card)
 }
 
-/// Reads the customers file into a directory, scoping customer exposures on the way.
+/// A customer record that matched a customer exposure.
+pub(crate) struct CustomerHit {
+    pub index: u32,
+    pub exposures: u64,
+    pub items: ItemSet,
+}
+
+/// Reads the customers file into a directory, scoping customer exposures on
+/// the way. Runs its table building on the current rayon pool.
 pub(crate) fn read_customers(
     incident: &Incident,
     input: Option<&Input>,
     threads: usize,
-) -> Result<(CustomerDirectory, PersonMap, Option<ScanReport>), ScopeError> {
+    hasher: DefaultHashBuilder,
+) -> Result<(CustomerDirectory, Vec<CustomerHit>, Option<ScanReport>), ScopeError> {
     let Some(input) = input else {
         // A password hash is only known from the customer records.
         if incident.reads(RecordKind::Customers) || incident.checkouts_expose_password() {
             return Err(ScopeError::CustomersRequired);
         }
-        return Ok((CustomerDirectory::default(), PersonMap::new(), None));
+        return Ok((CustomerDirectory::empty(hasher), Vec::new(), None));
     };
     let exposures = exposures_of(incident, RecordKind::Customers);
     let (shards, report) = scan(
@@ -83,105 +94,133 @@ pub(crate) fn read_customers(
         RecordKind::Customers,
         &incident.zone,
         threads,
-        || (DirectoryShard::default(), PersonMap::new()),
-        |(shard, persons), record, line| {
-            shard.add(record, line);
+        || (DirectoryShard::new(hasher.clone()), Vec::new()),
+        |(shard, hits): &mut (DirectoryShard, Vec<CustomerHit>), record, line| {
+            let index = shard.add(record, line);
             let (mask, items, _) = match_record(&exposures, record);
             if mask != 0 {
-                let key = record.get(cu::CUSTOMER_ID).trim().to_owned();
-                persons.entry(key).or_default().add_customer(mask, items);
+                hits.push(CustomerHit {
+                    index,
+                    exposures: mask,
+                    items,
+                });
             }
         },
     )?;
-    let (shards, maps): (Vec<_>, Vec<_>) = shards.into_iter().unzip();
-    let directory =
-        CustomerDirectory::from_shards(shards).map_err(|d| ScopeError::DuplicateCustomer {
-            file: input.display(),
-            id: d.id,
-            line: d.line,
-            first_line: d.first_line,
+    let (shards, hits): (Vec<_>, Vec<_>) = shards.into_iter().unzip();
+    let (directory, offsets) =
+        CustomerDirectory::from_shards(shards, hasher).map_err(|e| match e {
+            DirectoryError::Duplicate(d) => ScopeError::DuplicateCustomer {
+                file: input.display(),
+                id: d.id,
+                line: d.line,
+                first_line: d.first_line,
+            },
+            DirectoryError::TooMany => ScopeError::TooManyCustomers {
+                file: input.display(),
+            },
         })?;
-    Ok((directory, merge_maps(maps), Some(report)))
+    // Shard-local numbers become the directory's.
+    let hits = hits
+        .into_iter()
+        .zip(offsets)
+        .flat_map(|(hits, offset)| {
+            hits.into_iter().map(move |h| CustomerHit {
+                index: h.index + offset,
+                ..h
+            })
+        })
+        .collect();
+    Ok((directory, hits, Some(report)))
 }
 
 /// Whether the customer behind a checkout has a password hash on file.
 pub(crate) fn checkout_has_password(directory: &CustomerDirectory, record: &Record<'_>) -> bool {
-    let id = record.get(co::CUSTOMER_ID).trim();
-    let customer = if id.is_empty() {
-        normalize_email(record.get(co::EMAIL)).and_then(|e| directory.by_email(&e))
-    } else {
-        directory.by_id(id)
-    };
-    customer.is_some_and(|c| c.has_password)
+    owner::resolve(directory, record).has_password(directory)
 }
 
-/// The person key of a checkout, and its normalized email.
-pub(crate) fn checkout_owner(
-    directory: &CustomerDirectory,
-    record: &Record<'_>,
-) -> (String, Option<String>) {
-    let email = normalize_email(record.get(co::EMAIL));
-    let key = checkout_person_key(
-        record.get(co::CUSTOMER_ID),
-        email.as_deref(),
-        record.get(co::CHECKOUT_ID),
-        |e| directory.by_email(e).map(|c| c.id),
-    );
-    (key, email)
+/// The person key of a checkout.
+pub(crate) fn checkout_owner(directory: &CustomerDirectory, record: &Record<'_>) -> String {
+    owner::resolve(directory, record).key(directory)
+}
+
+/// A rayon pool of `threads` for the parts of a run that are not reading.
+pub(crate) fn pool(threads: usize) -> Result<rayon::ThreadPool, ScopeError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .thread_name(|i| format!("scope-{i}"))
+        .build()
+        .map_err(ScopeError::Threads)
 }
 
 /// Runs the whole scope.
 pub fn run_scope(incident: &Incident, inputs: &ScopeInputs) -> Result<ScopeResult, ScopeError> {
-    let (directory, customer_hits, customers_report) =
-        read_customers(incident, inputs.customers.as_ref(), inputs.threads)?;
+    pool(inputs.threads)?.install(|| scope_on_pool(incident, inputs))
+}
+
+fn scope_on_pool(incident: &Incident, inputs: &ScopeInputs) -> Result<ScopeResult, ScopeError> {
+    let hasher = DefaultHashBuilder::default();
+    let (directory, customer_hits, customers_report) = read_customers(
+        incident,
+        inputs.customers.as_ref(),
+        inputs.threads,
+        hasher.clone(),
+    )?;
     let exposures = exposures_of(incident, RecordKind::Checkouts);
     let needs_password = incident.checkouts_expose_password();
-    let (maps, checkouts_report) = scan(
+    let cards = CardHasher::new(&hasher);
+    let table = PersonTable::new(hasher.clone());
+    for hit in customer_hits {
+        table.update(&Owner::Customer(hit.index), |agg| {
+            agg.add_customer(hit.exposures, hit.items)
+        });
+    }
+    let (_, checkouts_report) = scan(
         &inputs.checkouts,
         RecordKind::Checkouts,
         &incident.zone,
         inputs.threads,
-        PersonMap::new,
-        |persons, record, line| {
+        || (),
+        |_: &mut (), record, line| {
             let mut record = *record;
-            if needs_password {
-                record.has_password_hash = checkout_has_password(&directory, &record);
-            }
+            // The owner is needed before matching only when the rules ask
+            // about the account's password; otherwise only for matches.
+            let early = needs_password.then(|| {
+                let owner = owner::resolve(&directory, &record);
+                record.has_password_hash = owner.has_password(&directory);
+                owner
+            });
             let (mask, items, card) = match_record(&exposures, &record);
             if mask == 0 {
                 return;
             }
-            let (key, email) = checkout_owner(&directory, &record);
+            let owner = match early {
+                Some(owner) => owner,
+                None => owner::resolve(&directory, &record),
+            };
             let fingerprint = record.get(co::CARD_FINGERPRINT).trim();
-            // A person with an account is named by it: remembering the name
-            // and address typed on each checkout would only cost memory.
-            let known = directory.by_id(&key).is_some();
+            let normalized_email = match &owner {
+                Owner::Text { email, .. } => email.as_deref(),
+                Owner::Customer(_) => None,
+            };
             let hit = CheckoutHit {
                 exposures: mask,
                 items,
-                card_fingerprint: (card && !fingerprint.is_empty()).then_some(fingerprint),
+                card: (card && !fingerprint.is_empty()).then(|| cards.hash(fingerprint)),
                 at: record.at,
                 line,
-                name: if known { "" } else { record.get(co::NAME) },
-                normalized_email: if known { None } else { email.as_deref() },
-                detail: inputs.collect_checkouts.then(|| CheckoutDetail {
-                    checkout_id: record.get(co::CHECKOUT_ID).to_owned(),
-                    order_id: record.get(co::ORDER_ID).to_owned(),
-                    submitted_at: incident.zone.format(record.at),
-                    payment_method: record.get(co::PAYMENT_METHOD).to_owned(),
-                    card_brand: record.get(co::CARD_BRAND).to_owned(),
-                    card_last4: last4(record.get(co::CARD_LAST4)),
-                    postal_code: record.get(co::POSTAL_CODE).trim().to_owned(),
-                    address: record.get(co::ADDRESS).trim().to_owned(),
-                    exposures: exposure_ids(incident, mask),
-                    sort_key: (record.at, line),
-                }),
+                name: record.get(co::NAME),
+                normalized_email,
+                detail: inputs
+                    .collect_checkouts
+                    .then(|| checkout_detail(incident, &record, mask, line)),
             };
-            persons.entry(key).or_default().add_checkout(hit);
+            table.update(&owner, |agg| agg.add_checkout(hit));
         },
     )?;
-    let persons = merge_maps(std::iter::once(customer_hits).chain(maps));
-    let (persons, summary) = finish(incident, &directory, persons);
+    let parts = table.into_parts();
+    let persons = AffectedSet::new(incident, directory, parts);
+    let summary = persons.summary(incident);
     Ok(ScopeResult {
         persons,
         summary,
@@ -190,83 +229,48 @@ pub fn run_scope(incident: &Incident, inputs: &ScopeInputs) -> Result<ScopeResul
     })
 }
 
-/// Turns the per-person aggregates into sorted output rows and the summary.
-fn finish(
+/// What the desk keeps of one matched checkout.
+fn checkout_detail(
     incident: &Incident,
-    directory: &CustomerDirectory,
-    persons: PersonMap,
-) -> (Vec<AffectedPerson>, Summary) {
-    let mut rows: Vec<(String, PersonAgg)> = persons.into_iter().collect();
-    rows.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut all_cards: HashSet<&str> = HashSet::new();
-    let mut by_exposure: BTreeMap<String, u64> = incident
-        .exposures
-        .iter()
-        .map(|e| (e.id.clone(), 0))
-        .collect();
-    let mut by_item: BTreeMap<String, u64> = incident
-        .listed_items()
-        .iter()
-        .map(|i| (i.name().to_owned(), 0))
-        .collect();
-    for (_, agg) in &rows {
-        all_cards.extend(agg.cards.iter().map(String::as_str));
-        for (i, exposure) in incident.exposures.iter().enumerate() {
-            if agg.exposures & (1 << i) != 0 {
-                *by_exposure.entry(exposure.id.clone()).or_default() += 1;
-            }
-        }
-        for item in agg.items.iter() {
-            *by_item.entry(item.name().to_owned()).or_default() += 1;
+    record: &Record<'_>,
+    mask: u64,
+    line: u64,
+) -> CheckoutDetail {
+    CheckoutDetail {
+        checkout_id: record.get(co::CHECKOUT_ID).to_owned(),
+        order_id: record.get(co::ORDER_ID).to_owned(),
+        submitted_at: incident.zone.format(record.at),
+        payment_method: record.get(co::PAYMENT_METHOD).to_owned(),
+        card_brand: record.get(co::CARD_BRAND).to_owned(),
+        card_last4: last4(record.get(co::CARD_LAST4)),
+        postal_code: record.get(co::POSTAL_CODE).trim().to_owned(),
+        address: record.get(co::ADDRESS).trim().to_owned(),
+        exposures: exposure_ids(incident, mask),
+        sort_key: (record.at, line),
+    }
+}
+
+/// Keyed 128-bit hashes of card fingerprints (see `person::CardSet`). The
+/// key is drawn anew for every run, like the tables' hash keys.
+struct CardHasher {
+    k0: u64,
+    k1: u64,
+}
+
+impl CardHasher {
+    fn new(random: &DefaultHashBuilder) -> CardHasher {
+        CardHasher {
+            k0: random.hash_one(0u8),
+            k1: random.hash_one(1u8),
         }
     }
-    let summary = Summary {
-        incident: incident.id.clone(),
-        persons: rows.len() as u64,
-        cards: all_cards.len() as u64,
-        by_exposure,
-        by_item,
-    };
-    let persons = rows
-        .into_iter()
-        .map(|(key, agg)| {
-            let customer = directory.by_id(&key);
-            let guest_email = key.strip_prefix(breachdesk_domain::person::GUEST_PREFIX);
-            let email = match (customer, guest_email) {
-                (Some(c), _) => c.email.to_owned(),
-                (None, Some(e)) => e.to_owned(),
-                (None, None) => agg
-                    .latest_email
-                    .as_ref()
-                    .map(|l| l.value.clone())
-                    .unwrap_or_default(),
-            };
-            let name = match customer {
-                Some(c) => c.name.to_owned(),
-                None => agg
-                    .latest_name
-                    .as_ref()
-                    .map(|l| l.value.clone())
-                    .unwrap_or_default(),
-            };
-            let exposures = exposure_ids(incident, agg.exposures);
-            let mut checkouts_detail = agg.details;
-            checkouts_detail.sort_by_key(|d| d.sort_key);
-            AffectedPerson {
-                first_exposed_at: agg.first.map(|t| incident.zone.format(t)),
-                last_exposed_at: agg.last.map(|t| incident.zone.format(t)),
-                person: key,
-                email,
-                name,
-                exposures,
-                items: agg.items,
-                checkouts: agg.checkouts,
-                cards: agg.cards.len() as u64,
-                checkouts_detail,
-            }
-        })
-        .collect();
-    (persons, summary)
+
+    fn hash(&self, fingerprint: &str) -> [u64; 2] {
+        let mut h = SipHasher13::new_with_keys(self.k0, self.k1);
+        h.write(fingerprint.as_bytes());
+        let h = h.finish128();
+        [h.h1, h.h2]
+    }
 }
 
 /// Ids of the exposures in a mask, sorted.

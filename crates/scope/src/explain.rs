@@ -2,7 +2,7 @@
 //! made of it. This is what staff read out when asked "why me?" or "why not me?".
 
 use crate::ScopeError;
-use crate::engine::{ScopeInputs, checkout_has_password, checkout_owner, read_customers};
+use crate::engine::{ScopeInputs, checkout_has_password, checkout_owner, pool, read_customers};
 use breachdesk_domain::column::{checkout as co, customer as cu};
 use breachdesk_domain::person::{CHECKOUT_PREFIX, GUEST_PREFIX};
 use breachdesk_domain::{Exposure, Incident, Outcome, Record, RecordKind, normalize_email};
@@ -185,7 +185,14 @@ pub fn explain(
     inputs: &ScopeInputs,
     query: &str,
 ) -> Result<Explanation, ScopeError> {
-    let (directory, _, _) = read_customers(incident, inputs.customers.as_ref(), inputs.threads)?;
+    let (directory, _, _) = pool(inputs.threads)?.install(|| {
+        read_customers(
+            incident,
+            inputs.customers.as_ref(),
+            inputs.threads,
+            hashbrown::DefaultHashBuilder::default(),
+        )
+    })?;
     let query = query.trim();
     // Full-width addresses (＠) count as emails: decide on the normalized form.
     let is_key = query.starts_with(GUEST_PREFIX)
@@ -210,7 +217,7 @@ pub fn explain(
             Vec::new,
             |keys: &mut Vec<String>, record, _| {
                 if normalize_email(record.get(co::EMAIL)).as_deref() == Some(email.as_str()) {
-                    keys.push(checkout_owner(&directory, record).0);
+                    keys.push(checkout_owner(&directory, record));
                 }
             },
         )?;
@@ -246,7 +253,7 @@ pub fn explain(
             if needs_password {
                 record.has_password_hash = checkout_has_password(&directory, record);
             }
-            let key = checkout_owner(&directory, record).0;
+            let key = checkout_owner(&directory, record);
             targets.contains(&key).then_some(key)
         },
     )?;

@@ -2,13 +2,17 @@
 //! Scoping: who is affected by an incident and which of their items, read
 //! straight from the shop's exports; and `explain`, the why for one person.
 
+mod affected;
 mod aggregate;
 mod directory;
 mod engine;
 mod explain;
 mod explain_text;
 mod output;
+mod owner;
+mod person;
 
+pub use affected::AffectedSet;
 pub use aggregate::CheckoutDetail;
 pub use directory::{CustomerDirectory, CustomerInfo};
 pub use engine::{ScopeInputs, ScopeResult, run_scope};
@@ -41,6 +45,10 @@ pub enum ScopeError {
         "the incident reads customer records (an exposure of customers, or password_hash): pass --customers"
     )]
     CustomersRequired,
+    #[error("{file}: more than {} customer records", u32::MAX)]
+    TooManyCustomers { file: String },
+    #[error("cannot start the worker threads")]
+    Threads(#[source] rayon::ThreadPoolBuildError),
     #[error("cannot write {path}: {source}")]
     Output {
         path: String,

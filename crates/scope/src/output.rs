@@ -1,9 +1,13 @@
 //! `affected.csv` and `summary.json`, written whole or not at all.
 
 use crate::ScopeError;
+use crate::affected::AffectedSet;
+use crate::person::PersonAgg;
 use breachdesk_domain::ItemSet;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -21,7 +25,7 @@ pub struct AffectedPerson {
     pub first_exposed_at: Option<String>,
     pub last_exposed_at: Option<String>,
     /// Matched checkouts by time, when collected (see `ScopeInputs::collect_checkouts`).
-    pub checkouts_detail: Vec<crate::aggregate::CheckoutDetail>,
+    pub checkouts_detail: Vec<crate::CheckoutDetail>,
 }
 
 // Rows are personal data: Debug shows the key only, never email or name.
@@ -57,26 +61,73 @@ pub const AFFECTED_HEADER: [&str; 9] = [
     "last_exposed_at",
 ];
 
+/// Persons formatted per task: large enough that a task is worth its
+/// scheduling, small enough that a few in flight stay a few MB.
+const ROWS_PER_BLOCK: usize = 8_192;
+
 /// Writes `affected.csv`: RFC 4180, quoted only where needed, `\n` line ends.
-pub fn write_affected_csv<W: Write>(out: W, persons: &[AffectedPerson]) -> Result<W, csv::Error> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(out);
-    writer.write_record(AFFECTED_HEADER)?;
-    for p in persons {
-        let checkouts = p.checkouts.to_string();
-        let cards = p.cards.to_string();
+/// Rows are formatted in blocks on the rayon pool and written in order.
+pub fn write_affected_csv<W: Write>(mut out: W, persons: &AffectedSet) -> Result<W, csv::Error> {
+    let mut header = row_writer(Vec::new());
+    header.write_record(AFFECTED_HEADER)?;
+    let header = header
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    out.write_all(&header).map_err(csv::Error::from)?;
+    let batch = rayon::current_num_threads().max(1) * 2;
+    let blocks: Vec<Vec<&PersonAgg>> = persons.blocks(ROWS_PER_BLOCK).collect();
+    let format = |group: &[Vec<&PersonAgg>]| -> Result<Vec<Vec<u8>>, csv::Error> {
+        group
+            .par_iter()
+            .map(|block| format_block(persons, block))
+            .collect()
+    };
+    // Each group is written (here: the writer need not be Send) while the
+    // next is formatted on the pool.
+    let mut groups = blocks.chunks(batch);
+    let mut ready = groups.next().map(format).transpose()?;
+    while let Some(done) = ready.take() {
+        let mut next = Ok(None);
+        let written = rayon::in_place_scope(|scope| {
+            let group = groups.next();
+            let next = &mut next;
+            scope.spawn(move |_| *next = group.map(format).transpose());
+            done.iter().try_for_each(|bytes| out.write_all(bytes))
+        });
+        written.map_err(csv::Error::from)?;
+        ready = next?;
+    }
+    Ok(out)
+}
+
+/// One block of rows as CSV bytes.
+fn format_block(persons: &AffectedSet, block: &[&PersonAgg]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = row_writer(Vec::with_capacity(block.len() * 160));
+    // Few distinct exposure and item sets exist: join each once.
+    let mut exposures: HashMap<u64, String> = HashMap::new();
+    let mut items: HashMap<ItemSet, String> = HashMap::new();
+    for agg in block {
+        let f = persons.fields(agg);
+        let exposures = exposures
+            .entry(agg.exposures)
+            .or_insert_with(|| persons.exposure_list(agg.exposures).join(";"));
+        let items = items.entry(agg.items).or_insert_with(|| agg.items.joined());
+        let (first, last) = match agg.span() {
+            Some((first, last)) => (persons.zone().format(first), persons.zone().format(last)),
+            None => (String::new(), String::new()),
+        };
+        let mut checkouts = itoa::Buffer::new();
+        let mut cards = itoa::Buffer::new();
         writer.write_record([
-            p.person.as_str(),
-            p.email.as_str(),
-            p.name.as_str(),
-            p.exposures.join(";").as_str(),
-            p.items.joined().as_str(),
-            checkouts.as_str(),
-            cards.as_str(),
-            p.first_exposed_at.as_deref().unwrap_or(""),
-            p.last_exposed_at.as_deref().unwrap_or(""),
+            f.key.as_bytes(),
+            f.email.as_bytes(),
+            f.name.as_bytes(),
+            exposures.as_bytes(),
+            items.as_bytes(),
+            checkouts.format(agg.checkouts()).as_bytes(),
+            cards.format(agg.cards.len()).as_bytes(),
+            first.as_bytes(),
+            last.as_bytes(),
         ])?;
     }
     writer
@@ -84,8 +135,15 @@ pub fn write_affected_csv<W: Write>(out: W, persons: &[AffectedPerson]) -> Resul
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 
+fn row_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(out)
+}
+
 /// The bytes of `affected.csv`, for callers that want them in memory.
-pub fn affected_csv(persons: &[AffectedPerson]) -> Result<Vec<u8>, csv::Error> {
+pub fn affected_csv(persons: &AffectedSet) -> Result<Vec<u8>, csv::Error> {
     write_affected_csv(Vec::new(), persons)
 }
 

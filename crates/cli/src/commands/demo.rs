@@ -1,7 +1,7 @@
 //! `breachdesk demo-data`: realistic data for a fictional shop.
 
 use anyhow::anyhow;
-use breachdesk_demodata::{DemoSpec, Shop, generate};
+use breachdesk_demodata::{DemoSpec, Shape, Shop, generate};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -19,6 +19,12 @@ pub struct DemoDataArgs {
     /// Random seed: the same seed gives the same files.
     #[arg(long, default_value_t = 1, value_name = "S")]
     pub seed: u64,
+    /// Shape of the data: standard (the shop as it is), members-heavy
+    /// (70 % signed-in members, many checkouts each), match-heavy (about half
+    /// of all checkouts inside the example incident) or wide (long addresses
+    /// and free-text columns).
+    #[arg(long, default_value = "standard", value_name = "SHAPE")]
+    pub shape: String,
     /// Output directory (customers.csv and checkouts.csv are written there).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -27,8 +33,10 @@ pub struct DemoDataArgs {
 pub fn run(args: DemoDataArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let shop: Shop = args.shop.parse().map_err(|e| anyhow!("--shop: {e}"))?;
+    let shape: Shape = args.shape.parse().map_err(|e| anyhow!("--shape: {e}"))?;
     let spec = DemoSpec {
         shop,
+        shape,
         customers: args.customers,
         checkouts: args.checkouts,
         seed: args.seed,

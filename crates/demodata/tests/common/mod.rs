@@ -131,6 +131,7 @@ pub const SOFTWARE: DemoSpec = DemoSpec {
     customers: 3_000,
     checkouts: 30_000,
     seed: 2024,
+    shape: breachdesk_demodata::Shape::Standard,
 };
 
 pub fn software() -> &'static Data {
