@@ -32,9 +32,13 @@ size() {
     *) echo "4000000 500000" ;;
   esac
 }
-# Elapsed seconds and peak RSS (KiB) of one command, appended to a log.
+# Elapsed seconds, peak RSS (KiB) and CPU of one command, appended to a log.
+# The inputs are read into the page cache first, every time: this machine's
+# kernel reclaims idle cache within a minute, and an engine that then reads
+# from disk loses seconds that have nothing to do with it.
 timed() {
   local label=$1; shift
+  cat "$data"/*.csv > /dev/null
   /usr/bin/time -o "$results/time.tmp" -f "%e %M %P" "$@" >/dev/null 2>"$results/stderr.tmp" \
     || { cat "$results/stderr.tmp" >&2; exit 1; }
   echo "$label $(cat "$results/time.tmp")" | tee -a "$results/times.log"
@@ -51,8 +55,6 @@ for shape in "${shapes[@]}"; do
       --checkouts "$checkouts" --seed 1 --out "$data" 2>/dev/null
   fi
   echo "== $shape: $(du -sh "$data/checkouts.csv" | cut -f1) of checkouts ($checkouts), $customers customers"
-  # Warm the page cache so that both engines read from memory.
-  cat "$data"/*.csv > /dev/null
   args=(--customers "$data/customers.csv" --checkouts "$data/checkouts.csv")
   timed "$shape nobody" $bd scope "$results/nobody.toml" "${args[@]}" --out "$results/nobody.csv"
   for run in 1 2 3; do
@@ -73,15 +75,16 @@ for line in open(sys.argv[1]):
     if f[1] == "persons":
         persons[f[0]] = (int(f[2]), int(f[3]))
         continue
-    rows.setdefault((f[0], f[1]), []).append((float(f[2]), int(f[3])))
-print(f"{'shape':<14} {'breachdesk s':>22} {'duckdb s':>20} {'ratio':>6} {'peak MB':>8} {'nobody MB':>9} {'B/person':>8}")
+    rows.setdefault((f[0], f[1]), []).append((float(f[2]), int(f[3]), f[4]))
+print(f"{'shape':<14} {'breachdesk s':>22} {'duckdb s':>20} {'ratio':>6} {'CPU':>10} {'peak MB':>8} {'nobody MB':>9} {'B/person':>8}")
 for shape in dict.fromkeys(s for s, _ in rows):
     bd, dd, none = rows[(shape, "breachdesk")], rows[(shape, "duckdb")], rows[(shape, "nobody")]
-    b, d = statistics.median(t for t, _ in bd), statistics.median(t for t, _ in dd)
-    peak, base = max(m for _, m in bd), none[0][1]
+    b, d = statistics.median(t for t, _, _ in bd), statistics.median(t for t, _, _ in dd)
+    peak, base = max(m for _, m, _ in bd), none[0][1]
+    cpu = f"{bd[1][2]}/{dd[1][2]}"
     n = persons.get(shape, (0, 0))[0]
     per = (peak - base) * 1024 / n if n else 0
-    times = lambda r: "/".join(f"{t:.2f}" for t, _ in r)
-    print(f"{shape:<14} {times(bd):>22} {times(dd):>20} {b / d:>6.2f} {peak / 1024:>8.0f} {base / 1024:>9.0f} {per:>8.0f}")
+    times = lambda r: "/".join(f"{t:.2f}" for t, _, _ in r)
+    print(f"{shape:<14} {times(bd):>22} {times(dd):>20} {b / d:>6.2f} {cpu:>10} {peak / 1024:>8.0f} {base / 1024:>9.0f} {per:>8.0f}")
     print(f"{'':<14} persons: breachdesk {n}, duckdb {persons.get(shape, (0, 0))[1]}")
 EOF

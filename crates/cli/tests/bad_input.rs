@@ -272,3 +272,20 @@ fn a_corrupt_gzip_file_is_an_error_not_a_short_read() {
         )
     );
 }
+
+/// A quote that is never closed makes the rest of the file one field: the
+/// reader stops at a record of 32 MiB instead of holding the whole file.
+#[test]
+fn a_stray_quote_stops_at_the_record_cap() {
+    let mut body = format!("{CHECKOUT_HEADER}\n{GOOD_ROW}\n");
+    body.push_str(&GOOD_ROW.replace("山田 太郎", "\"山田 太郎"));
+    body.push('\n');
+    while body.len() < 40 << 20 {
+        body.push_str(GOOD_ROW);
+        body.push('\n');
+    }
+    fails_with(
+        &body,
+        "checkouts.csv:3: the record starting here runs past 32 MiB without ending",
+    );
+}

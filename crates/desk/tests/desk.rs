@@ -224,7 +224,7 @@ async fn desk_story_on_sqlite_and_nothing_readable_at_rest() {
 
 #[tokio::test]
 async fn desk_story_on_postgres() {
-    let Some(admin_url) = postgres_admin_url("postgres desk story") else {
+    let Some(admin_url) = breachdesk_testkit::postgres_admin_url("postgres desk story") else {
         return;
     };
     let scratch = breachdesk_store::ScratchDatabase::create(&admin_url, "breachdesk_desk")
@@ -280,23 +280,4 @@ async fn key_rotation_survives_an_interruption() {
     let entries = desk.audit_entries().await.unwrap();
     assert!(entries.iter().any(|e| e.action == "key-rotate"));
     assert_eq!(audit_verify(&entries), Ok(entries.len()));
-}
-
-/// The PostgreSQL server named by `BREACHDESK_TEST_DATABASE_URL` (an admin
-/// URL the test may create databases with). It is not part of the
-/// repository, so without it `story` is skipped with one line saying so;
-/// in CI (`CI=true`, which starts one) a skip would hide a regression on
-/// PostgreSQL, so it fails instead.
-fn postgres_admin_url(story: &str) -> Option<String> {
-    let url = std::env::var("BREACHDESK_TEST_DATABASE_URL").ok();
-    if url.is_none() {
-        let why =
-            "BREACHDESK_TEST_DATABASE_URL is not set; scripts/test-postgres.sh starts a server";
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{story}: CI must run this test, but {why}"
-        );
-        println!("{story}: skipped ({why})");
-    }
-    url
 }

@@ -2,6 +2,7 @@
 //! Reading shop exports: CSV or JSON Lines, plain or gzip, UTF-8 or CP932,
 //! streamed in chunks on all cores, every cell checked, every error placed.
 
+mod chunker;
 mod csv_record;
 mod encoding;
 mod error;

@@ -1,17 +1,17 @@
 //! The parallel reader: one thread reads (and un-gzips) the file and cuts it
-//! into chunks at record boundaries; worker threads decode, split, check and
-//! hand each record to the caller's closure. Memory holds a few chunks at a
-//! time, never the file.
+//! into chunks at record boundaries (`chunker`); worker threads decode,
+//! split, check and hand each record to the caller's closure. Memory holds a
+//! few chunks at a time, never the file.
 
+use crate::chunker::{Chunk, Cutter, NO_ERROR};
 use crate::csv_record::{CsvCursor, Field, split_header};
 use crate::encoding::{Encoding, decode, detect};
 use crate::error::{IngestError, RowError};
 use crate::jsonl;
 use crate::schema::Schema;
-use crate::source::{BLOCK, Format, count_lines, open, read_full, record_boundary};
+use crate::source::{BLOCK, Format, count_lines, open, read_full};
 use breachdesk_domain::{Record, RecordKind, Zone};
 use crossbeam_channel::{Receiver, Sender, bounded};
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -43,13 +43,6 @@ pub struct ScanReport {
     pub encoding: Encoding,
     pub rows: u64,
 }
-
-struct Chunk {
-    first_line: u64,
-    bytes: Vec<u8>,
-}
-
-const NO_ERROR: u64 = u64::MAX;
 
 /// Reads every record of `input` as `kind`, calling `each(state, record, line)`
 /// on `threads` workers, each with its own state from `init`. Returns the
@@ -106,20 +99,36 @@ where
     let threads = threads.max(1);
     let error_line = AtomicU64::new(NO_ERROR);
     let (tx, rx) = bounded::<Chunk>(threads * 2);
+    // Room for every buffer in flight, so none is ever dropped while busy.
+    let (recycle, recycled) = bounded::<Vec<u8>>(threads * 3 + 2);
     let (states, reader_result, worker_errors) = std::thread::scope(|scope| {
-        let reader_thread =
-            scope.spawn(|| cut_chunks(reader, first, first_line, format, &file, tx, &error_line));
+        let cutter = Cutter {
+            reader,
+            format,
+            file: &file,
+            chunks: tx,
+            recycled,
+            error_line: &error_line,
+        };
+        let reader_thread = scope.spawn(move || cutter.run(first, first_line));
         let workers: Vec<_> = (0..threads)
             .map(|_| {
-                let rx = rx.clone();
+                let (rx, recycle) = (rx.clone(), recycle.clone());
                 let (schema, init, each, error_line, file) =
                     (&schema, &init, &each, &error_line, &file);
                 scope.spawn(move || {
-                    work(rx, schema, format, encoding, file, error_line, init(), each)
+                    let job = Job {
+                        schema,
+                        format,
+                        encoding,
+                        file,
+                        error_line,
+                    };
+                    job.work(rx, recycle, init(), each)
                 })
             })
             .collect();
-        drop(rx);
+        drop((rx, recycle));
         let mut states = Vec::with_capacity(threads);
         let mut errors = Vec::new();
         let mut rows = 0;
@@ -172,94 +181,62 @@ fn header_end(buf: &[u8]) -> Option<usize> {
     None
 }
 
-fn cut_chunks(
-    mut reader: Box<dyn Read + Send>,
-    mut buf: Vec<u8>,
-    mut line: u64,
-    format: Format,
-    file: &str,
-    tx: Sender<Chunk>,
-    error_line: &AtomicU64,
-) -> Result<(), IngestError> {
-    let mut eof = false;
-    loop {
-        if error_line.load(Ordering::Relaxed) != NO_ERROR {
-            return Ok(());
-        }
-        let cut = if eof {
-            Some(buf.len())
-        } else {
-            record_boundary(&buf, format)
-        };
-        match cut {
-            Some(0) if eof => return Ok(()),
-            Some(at) if eof || buf.len() >= BLOCK / 2 => {
-                let tail = buf.split_off(at);
-                let lines = count_lines(&buf);
-                let chunk = Chunk {
-                    first_line: line,
-                    bytes: std::mem::replace(&mut buf, tail),
-                };
-                line += lines;
-                if tx.send(chunk).is_err() {
-                    return Ok(());
-                }
-                if eof && buf.is_empty() {
-                    return Ok(());
-                }
-            }
-            _ => {
-                let old = buf.len();
-                buf.resize(old + BLOCK, 0);
-                let n = read_full(&mut reader, &mut buf[old..]).map_err(|e| {
-                    IngestError::new(file, format!("cannot read after line {line}: {e}"))
-                })?;
-                buf.truncate(old + n);
-                eof = n < BLOCK;
-            }
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn work<S>(
-    rx: Receiver<Chunk>,
-    schema: &Schema,
+/// What every worker reads chunks with.
+struct Job<'a> {
+    schema: &'a Schema,
     format: Format,
     encoding: Encoding,
-    file: &str,
-    error_line: &AtomicU64,
-    mut state: S,
-    each: &(impl Fn(&mut S, &Record<'_>, u64) + Sync),
-) -> (S, u64, Option<IngestError>) {
-    let mut rows = 0;
-    let mut first_error: Option<IngestError> = None;
-    for chunk in rx {
-        if chunk.first_line > error_line.load(Ordering::Relaxed) {
-            continue;
-        }
-        let first_line = chunk.first_line;
-        let mut emit = |record: &Record<'_>, offset: u64| {
-            rows += 1;
-            each(&mut state, record, first_line + offset);
-        };
-        let result = match format {
-            Format::Csv => csv_chunk(&chunk.bytes, schema, encoding, &mut emit),
-            Format::JsonLines => json_chunk(&chunk.bytes, schema, encoding, &mut emit),
-        };
-        if let Err(e) = result {
-            let e = e.locate(file, chunk.first_line);
-            let line = e.line.unwrap_or(NO_ERROR);
-            error_line.fetch_min(line, Ordering::Relaxed);
-            if first_error
-                .as_ref()
-                .is_none_or(|f| f.line.unwrap_or(NO_ERROR) > line)
-            {
-                first_error = Some(e);
+    file: &'a str,
+    error_line: &'a AtomicU64,
+}
+
+impl Job<'_> {
+    fn work<S>(
+        &self,
+        rx: Receiver<Chunk>,
+        recycle: Sender<Vec<u8>>,
+        mut state: S,
+        each: &(impl Fn(&mut S, &Record<'_>, u64) + Sync),
+    ) -> (S, u64, Option<IngestError>) {
+        let Job {
+            schema,
+            format,
+            encoding,
+            file,
+            error_line,
+        } = *self;
+        let mut rows = 0;
+        let mut first_error: Option<IngestError> = None;
+        for chunk in rx {
+            if chunk.first_line > error_line.load(Ordering::Relaxed) {
+                let _ = recycle.try_send(chunk.bytes);
+                continue;
             }
+            let first_line = chunk.first_line;
+            let mut emit = |record: &Record<'_>, offset: u64| {
+                rows += 1;
+                each(&mut state, record, first_line + offset);
+            };
+            let result = match format {
+                Format::Csv => csv_chunk(&chunk.bytes, schema, encoding, &mut emit),
+                Format::JsonLines => json_chunk(&chunk.bytes, schema, encoding, &mut emit),
+            };
+            if let Err(e) = result {
+                let e = e.locate(file, chunk.first_line);
+                let line = e.line.unwrap_or(NO_ERROR);
+                error_line.fetch_min(line, Ordering::Relaxed);
+                if first_error
+                    .as_ref()
+                    .is_none_or(|f| f.line.unwrap_or(NO_ERROR) > line)
+                {
+                    first_error = Some(e);
+                }
+            }
+            // A full pool (the reader is done) just lets the buffer go.
+            let _ = recycle.try_send(chunk.bytes);
         }
+        (state, rows, first_error)
     }
-    (state, rows, first_error)
 }
 
 /// Parses one CSV chunk, handing each checked record and its line offset to `emit`.

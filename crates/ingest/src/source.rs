@@ -3,7 +3,7 @@
 
 use crate::error::IngestError;
 use flate2::read::MultiGzDecoder;
-use memchr::{memchr_iter, memrchr};
+use memchr::memchr_iter;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -65,28 +65,6 @@ pub(crate) fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> std::io::Resul
     Ok(filled)
 }
 
-/// Length of the longest prefix of `buf` that ends just after a newline that
-/// is outside any quoted field, given that `buf` starts at a record boundary.
-/// `None` when there is no such newline yet.
-pub(crate) fn record_boundary(buf: &[u8], format: Format) -> Option<usize> {
-    let last_newline = memrchr(b'\n', buf)?;
-    if format == Format::JsonLines {
-        return Some(last_newline + 1);
-    }
-    // RFC 4180 quotes come in pairs except around a field that is still
-    // open, so a newline with an even number of quotes before it ends a record.
-    let mut quotes_before = memchr_iter(b'"', &buf[..last_newline]).count();
-    let mut newline = last_newline;
-    loop {
-        if quotes_before.is_multiple_of(2) {
-            return Some(newline + 1);
-        }
-        let previous = memrchr(b'\n', &buf[..newline])?;
-        quotes_before -= memchr_iter(b'"', &buf[previous..newline]).count();
-        newline = previous;
-    }
-}
-
 pub(crate) fn count_lines(buf: &[u8]) -> u64 {
     memchr_iter(b'\n', buf).count() as u64
 }
@@ -95,18 +73,6 @@ pub(crate) fn count_lines(buf: &[u8]) -> u64 {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn boundary_skips_newlines_inside_quotes() {
-        let buf = b"a,b\nc,\"multi\nline\"\nd,\"open\nstill";
-        assert_eq!(record_boundary(buf, Format::Csv), Some(19));
-        assert_eq!(&buf[..19], b"a,b\nc,\"multi\nline\"\n");
-        assert_eq!(record_boundary(b"\"open\nstill", Format::Csv), None);
-        assert_eq!(
-            record_boundary(b"{\"a\":\"x\"}\n{\"a\"", Format::JsonLines),
-            Some(10)
-        );
-    }
 
     #[test]
     fn format_from_name() {

@@ -280,20 +280,7 @@ pub fn header(text: &str, name: &str) -> String {
         .to_owned()
 }
 
-/// Whether a test that needs something from outside the repository runs:
-/// `missing` says what is absent, or None when everything is there. A fresh
-/// checkout must pass with nothing but a toolchain, so such a test is
-/// skipped with one line naming it and why; in CI (`CI=true`), which
-/// installs everything, a skip would hide a regression, so it fails.
-pub fn needs(test: &str, missing: Option<String>) -> bool {
-    let Some(why) = missing else { return true };
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{test}: CI must run this test, but {why}"
-    );
-    println!("{test}: skipped ({why})");
-    false
-}
+pub use breachdesk_testkit::needs;
 
 /// A Python module a test imports, and the PyPI package that has it.
 pub struct PyModule {
