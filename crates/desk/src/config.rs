@@ -82,7 +82,7 @@ pub struct ShopConfig {
     pub address: String,
     /// `ja` (default) or `en`.
     #[serde(default)]
-    pub language: String,
+    pub language: breachdesk_notify::Language,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -152,10 +152,14 @@ struct FileSmtp {
 }
 
 /// Reads a secret from a file (trailing newline removed).
-fn read_secret(path: &Path, what: &str) -> Result<String, DeskError> {
+fn read_secret(path: &Path, what: &'static str) -> Result<String, DeskError> {
     std::fs::read_to_string(path)
         .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
-        .map_err(|e| DeskError::Config(format!("cannot read {what} from {}: {e}", path.display())))
+        .map_err(|source| DeskError::ReadSecret {
+            what,
+            path: path.to_owned(),
+            source,
+        })
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {
@@ -170,23 +174,19 @@ pub fn load_config(
     overrides: &Overrides,
 ) -> Result<DeskConfig, DeskError> {
     let path = dir.join(CONFIG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        DeskError::Config(format!(
-            "no desk at {} ({e}); create one with `breachdesk init {}`",
-            dir.display(),
-            dir.display()
-        ))
+    let text = std::fs::read_to_string(&path).map_err(|source| DeskError::NoDesk {
+        dir: dir.to_owned(),
+        source,
     })?;
     let file: FileConfig = toml::from_str(&text).map_err(|e| {
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        DeskError::Config(format!(
-            "{}:{}: {}",
-            path.display(),
-            line.unwrap_or(1),
-            e.message()
-        ))
+        DeskError::ConfigSyntax {
+            path: path.clone(),
+            line: line.unwrap_or(1),
+            message: e.message().to_owned(),
+        }
     })?;
     let env = |name: &str| non_empty(env(name));
     let resolve = |p: PathBuf| if p.is_absolute() { p } else { dir.join(p) };

@@ -7,11 +7,11 @@ use breachdesk_store::{AuditEntry, ChainBreak, NewAudit, Store, verify_chain};
 use breachdesk_vault::{DataKey, Vault};
 
 pub struct Desk {
-    pub config: DeskConfig,
-    pub store: Store,
-    pub(crate) vault: Vault,
-    pub incident: Incident,
-    pub(crate) clock: Box<dyn Clock>,
+    config: DeskConfig,
+    store: Store,
+    vault: Vault,
+    incident: Incident,
+    clock: Box<dyn Clock>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -30,8 +30,10 @@ impl Desk {
     /// Opens the desk: the database (migrated), the key (checked against the
     /// one the desk was sealed with) and the incident file.
     pub async fn open(config: DeskConfig, clock: Box<dyn Clock>) -> Result<Desk, DeskError> {
-        let source = std::fs::read_to_string(&config.incident).map_err(|e| {
-            DeskError::Config(format!("cannot read {}: {e}", config.incident.display()))
+        let source = std::fs::read_to_string(&config.incident).map_err(|source| DeskError::Io {
+            action: "read",
+            path: config.incident.clone(),
+            source,
         })?;
         let incident = load_incident(&config.incident.display().to_string(), &source)?;
         let key = DataKey::load(&config.key_file)?;
@@ -45,11 +47,11 @@ impl Desk {
             }
             Some(id) if id == vault.key_id().to_string() => {}
             Some(id) => {
-                return Err(DeskError::Config(format!(
-                    "this desk is sealed under key {id}, but {} holds key {}",
-                    config.key_file.display(),
-                    vault.key_id()
-                )));
+                return Err(DeskError::WrongKey {
+                    desk_key: id,
+                    key_file: config.key_file.clone(),
+                    file_key: vault.key_id().to_string(),
+                });
             }
         }
         if let Some(target) = store
@@ -57,9 +59,7 @@ impl Desk {
             .await?
             .filter(|t| !t.is_empty())
         {
-            return Err(DeskError::Config(format!(
-                "a key rotation to key {target} was interrupted: run `breachdesk key rotate` again to finish it"
-            )));
+            return Err(DeskError::RotationInterrupted { target });
         }
         Ok(Desk {
             config,
@@ -70,10 +70,40 @@ impl Desk {
         })
     }
 
-    pub(crate) fn now_text(&self) -> String {
-        breachdesk_domain::Zone::named("UTC")
-            .map(|z| z.format(self.clock.now()))
-            .unwrap_or_default()
+    pub fn config(&self) -> &DeskConfig {
+        &self.config
+    }
+
+    /// The desk's database (holding sealed rows and blind indexes only).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn incident(&self) -> &Incident {
+        &self.incident
+    }
+
+    pub fn now(&self) -> breachdesk_domain::Instant {
+        self.clock.now()
+    }
+
+    /// Now, in UTC (RFC 3339), as the desk's rows record it.
+    pub fn now_text(&self) -> String {
+        breachdesk_domain::Zone::utc().format(self.clock.now())
+    }
+
+    /// The keyed blind index of an email address, as persons are found by.
+    pub fn email_index(&self, email: &str) -> Option<Vec<u8>> {
+        crate::sealed::email_index(&self.vault, email)
+    }
+
+    pub(crate) fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// Closes the database's connections.
+    pub async fn close(&self) {
+        self.store.close().await;
     }
 
     /// Appends an audit row for the current operator.
@@ -89,7 +119,7 @@ impl Desk {
             .await?)
     }
 
-    pub(crate) fn new_audit(
+    pub fn new_audit(
         &self,
         action: &str,
         person_id: Option<i64>,
@@ -111,10 +141,9 @@ impl Desk {
     /// A consistent copy of a SQLite desk (still sealed), audited.
     pub async fn backup(&self, path: &std::path::Path) -> Result<(), DeskError> {
         if path.exists() {
-            return Err(DeskError::Config(format!(
-                "{} exists already",
-                path.display()
-            )));
+            return Err(DeskError::Exists {
+                path: path.to_owned(),
+            });
         }
         self.store.backup_to(&path.display().to_string()).await?;
         self.audit(

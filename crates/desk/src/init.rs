@@ -99,24 +99,28 @@ pub struct InitReport {
 
 /// Creates a desk in `dir` (created if missing; refused if a desk is there).
 pub fn init_desk(dir: &Path, external_key: Option<&Path>) -> Result<InitReport, DeskError> {
-    let io = |what: &str, e: std::io::Error| {
-        DeskError::Config(format!("cannot {what} in {}: {e}", dir.display()))
+    let io = |action: &'static str, path: &Path| {
+        let path = path.to_owned();
+        move |source| DeskError::Io {
+            action,
+            path,
+            source,
+        }
     };
-    std::fs::create_dir_all(dir).map_err(|e| io("create the folder", e))?;
+    std::fs::create_dir_all(dir).map_err(io("create the folder", dir))?;
     #[cfg(unix)]
     {
         // Only the owner may enter the desk: it gathers the shop's most
         // sensitive data, sealed or not.
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| io("restrict the folder", e))?;
+            .map_err(io("restrict the folder", dir))?;
     }
     let config = dir.join(CONFIG_FILE);
     if config.exists() {
-        return Err(DeskError::Config(format!(
-            "{} already holds a desk ({CONFIG_FILE} exists)",
-            dir.display()
-        )));
+        return Err(DeskError::DeskExists {
+            dir: dir.to_owned(),
+        });
     }
     let key_file = match external_key {
         Some(path) => {
@@ -131,12 +135,13 @@ pub fn init_desk(dir: &Path, external_key: Option<&Path>) -> Result<InitReport, 
     };
     let incident = dir.join("incident.toml");
     if !incident.exists() {
-        std::fs::write(&incident, INCIDENT_TEMPLATE).map_err(|e| io("write incident.toml", e))?;
+        std::fs::write(&incident, INCIDENT_TEMPLATE).map_err(io("write", &incident))?;
     }
     // The desk holds the most sensitive data the shop has: keep it out of
     // any repository the folder might end up in.
-    std::fs::write(dir.join(".gitignore"), "*\n").map_err(|e| io("write .gitignore", e))?;
-    std::fs::write(&config, CONFIG_TEMPLATE).map_err(|e| io("write the config", e))?;
+    let ignore = dir.join(".gitignore");
+    std::fs::write(&ignore, "*\n").map_err(io("write", &ignore))?;
+    std::fs::write(&config, CONFIG_TEMPLATE).map_err(io("write", &config))?;
     Ok(InitReport {
         dir: dir.to_path_buf(),
         config,

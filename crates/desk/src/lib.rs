@@ -2,37 +2,29 @@
 //! The desk: one incident's persistent state. The scope of each load,
 //! sealed under the desk's key, with an audit trail and the regulator's clock.
 
-mod bounces;
 mod config;
-mod deliver;
 mod desk;
+mod error;
 mod init;
-mod ledger;
-mod letters;
-mod letters_out;
+mod inputs;
 mod load;
-mod notice;
 mod person;
 mod rotate;
 mod sealed;
-mod send;
 mod status;
 
-pub use bounces::IngestReport;
-pub use breachdesk_letter::LetterFont;
 pub use config::{
     CONFIG_FILE, DeskConfig, DkimConfig, LettersConfig, Overrides, Secret, ShopConfig, SmtpConfig,
     load_config,
 };
 pub use desk::{Desk, audit_verify};
+pub use error::DeskError;
 pub use init::{InitReport, init_desk};
-pub use letters::LetterRow;
-pub use letters_out::LettersReport;
+pub use inputs::{InputChoice, RememberedInputs};
 pub use load::{Changes, LoadReport};
-pub use person::{PersonView, StoredVersion};
+pub use person::{PersonView, SealedPersonView, StoredVersion};
 pub use rotate::{RotationReport, rotate_key};
 pub use sealed::SealedPerson;
-pub use send::{SendOptions, SendReport};
 pub use status::{GenerationStatus, Status};
 
 use breachdesk_domain::Instant;
@@ -46,11 +38,13 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Instant {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
-            .unwrap_or(0);
-        Instant(nanos)
+        // A clock set before 1970 reads as a negative instant, not as 1970:
+        // a wrong "now" must show as wrong, not as a plausible date.
+        let micros = |d: std::time::Duration| i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
+        match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            Ok(since) => Instant(micros(since)),
+            Err(before) => Instant(-micros(before.duration())),
+        }
     }
 }
 
@@ -60,30 +54,4 @@ impl Clock for FixedClock {
     fn now(&self) -> Instant {
         self.0
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum DeskError {
-    #[error("{0}")]
-    Config(String),
-    #[error(transparent)]
-    Incident(#[from] breachdesk_domain::IncidentError),
-    #[error(transparent)]
-    Scope(#[from] breachdesk_scope::ScopeError),
-    #[error(transparent)]
-    Store(#[from] breachdesk_store::StoreError),
-    #[error(transparent)]
-    Vault(#[from] breachdesk_vault::VaultError),
-    #[error("{0}")]
-    NotFound(String),
-    /// The send run's ledger could not be written (the database's error).
-    #[error("the notice ledger: {0}")]
-    Ledger(String),
-    #[error(transparent)]
-    Letter(#[from] breachdesk_letter::LetterError),
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
 }

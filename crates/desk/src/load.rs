@@ -45,7 +45,7 @@ impl Desk {
         let (maps, _) = breachdesk_ingest::scan(
             customers,
             breachdesk_domain::RecordKind::Customers,
-            &self.incident.zone,
+            &self.incident().zone,
             inputs.threads,
             HashMap::new,
             |found: &mut HashMap<String, (String, String)>, record, _| {
@@ -66,21 +66,27 @@ impl Desk {
         Ok(maps.into_iter().flatten().collect())
     }
 
+    /// Scopes the files and stores the result as a new generation, and
+    /// remembers the files for `explain`.
     pub async fn load(&self, inputs: &ScopeInputs) -> Result<LoadReport, DeskError> {
         let mut inputs = inputs.clone();
         inputs.collect_checkouts = true;
-        let result = run_scope(&self.incident, &inputs)?;
+        // Scoping is CPU-bound (seconds, on every core): off the async threads.
+        let result = {
+            let (incident, inputs) = (self.incident().clone(), inputs.clone());
+            tokio::task::spawn_blocking(move || run_scope(&incident, &inputs)).await??
+        };
         let known: HashMap<Vec<u8>, i64> = self
-            .store
+            .store()
             .persons()
             .await?
             .into_iter()
             .map(|p| (p.key_index, p.person_id))
             .collect();
-        let previous = self.store.latest_generation().await?;
+        let previous = self.store().latest_generation().await?;
         let before: HashMap<i64, (String, String)> = match previous {
             Some(g) => self
-                .store
+                .store()
                 .generation_persons(g)
                 .await?
                 .into_iter()
@@ -89,7 +95,7 @@ impl Desk {
             None => HashMap::new(),
         };
         let generation = previous.unwrap_or(0) + 1;
-        let mut next_id = self.store.max_person_id().await?;
+        let mut next_id = self.store().max_person_id().await?;
         let mut new_persons = Vec::new();
         let mut rows = Vec::with_capacity(result.persons.len());
         let mut changes = Changes::default();
@@ -99,7 +105,7 @@ impl Desk {
         } = result;
         for person in persons.into_persons() {
             let person = &person;
-            let index = key_index(&self.vault, &person.person);
+            let index = key_index(self.vault(), &person.person);
             let person_id = match known.get(&index) {
                 Some(id) => *id,
                 None => {
@@ -107,8 +113,10 @@ impl Desk {
                     new_persons.push(PersonRow {
                         person_id: next_id,
                         key_index: index,
-                        email_index: email_index(&self.vault, &person.email),
-                        sealed_key: self.vault.seal_str(&person.person, &key_context(next_id))?,
+                        email_index: email_index(self.vault(), &person.email),
+                        sealed_key: self
+                            .vault()
+                            .seal_str(&person.person, &key_context(next_id))?,
                     });
                     next_id
                 }
@@ -130,7 +138,7 @@ impl Desk {
                 checkouts: i64::try_from(person.checkouts).unwrap_or(i64::MAX),
                 cards: i64::try_from(person.cards).unwrap_or(i64::MAX),
                 sealed: seal_person(
-                    &self.vault,
+                    self.vault(),
                     generation,
                     person_id,
                     &SealedPerson::from_affected(person)
@@ -152,8 +160,8 @@ impl Desk {
         let row = GenerationRow {
             generation,
             loaded_at: self.now_text(),
-            operator: self.config.operator.clone(),
-            incident_id: self.incident.id.clone(),
+            operator: self.config().operator.clone(),
+            incident_id: self.incident().id.clone(),
             summary: String::from_utf8_lossy(&summary_json(&summary))
                 .trim()
                 .to_owned(),
@@ -170,9 +178,10 @@ impl Desk {
                 "changed": changes.changed,
             }),
         );
-        self.store
+        self.store()
             .save_generation(&row, &new_persons, &rows, &audit)
             .await?;
+        self.remember_inputs(&inputs).await?;
         Ok(LoadReport {
             generation,
             persons: summary.persons,

@@ -60,11 +60,71 @@ pub struct PersonView {
 }
 
 impl Desk {
+    /// A person as one generation stored them. `latest` is the newest
+    /// generation, for `affected_now`: asked of the store only when the
+    /// version read is an older one.
+    pub async fn stored_version(
+        &self,
+        person_id: i64,
+        generation: i64,
+        latest: i64,
+    ) -> Result<PersonView, DeskError> {
+        let (person, row) = self
+            .store()
+            .person_in_generation(generation, person_id)
+            .await?
+            .ok_or(DeskError::PersonMissing {
+                person_id,
+                generation,
+            })?;
+        self.person_view(&person, &row, latest).await
+    }
+
+    /// A person from their sealed rows (as `stored_version` or the send
+    /// loop's read-ahead fetched them).
+    pub async fn person_view(
+        &self,
+        person: &breachdesk_store::PersonRow,
+        row: &breachdesk_store::PersonGenerationRow,
+        latest: i64,
+    ) -> Result<PersonView, DeskError> {
+        let (person_id, generation) = (person.person_id, row.generation);
+        let key = self
+            .vault()
+            .open_string(&person.sealed_key, &key_context(person_id))?;
+        let data = open_person(self.vault(), generation, person_id, &row.sealed)?;
+        let affected_now = generation == latest
+            || self
+                .store()
+                .person_in_generation(latest, person_id)
+                .await?
+                .is_some();
+        let split = |s: &str| {
+            s.split(';')
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        Ok(PersonView {
+            person_id,
+            key: key.to_string(),
+            affected_now,
+            versions: vec![StoredVersion {
+                generation,
+                exposures: split(&row.exposures),
+                items: split(&row.items),
+                checkouts: row.checkouts,
+                cards: row.cards,
+                data: data.into(),
+            }],
+        })
+    }
+
     /// The internal id of a stored person key, if the desk holds it.
     pub async fn person_id(&self, key: &str) -> Result<Option<i64>, DeskError> {
         Ok(self
-            .store
-            .person_by_key_index(&key_index(&self.vault, key))
+            .store()
+            .person_by_key_index(&key_index(self.vault(), key))
             .await?
             .map(|p| p.person_id))
     }
@@ -78,27 +138,27 @@ impl Desk {
             || query.starts_with(CHECKOUT_PREFIX)
             || !breachdesk_domain::normalize_email(query).is_some_and(|e| e.contains('@'));
         let rows = if by_key {
-            self.store
-                .person_by_key_index(&key_index(&self.vault, query))
+            self.store()
+                .person_by_key_index(&key_index(self.vault(), query))
                 .await?
                 .into_iter()
                 .collect()
         } else {
-            match email_index(&self.vault, query) {
-                Some(index) => self.store.persons_by_email_index(&index).await?,
+            match email_index(self.vault(), query) {
+                Some(index) => self.store().persons_by_email_index(&index).await?,
                 None => Vec::new(),
             }
         };
-        let latest = self.store.latest_generation().await?;
+        let latest = self.store().latest_generation().await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let key = self
-                .vault
+                .vault()
                 .open_string(&row.sealed_key, &key_context(row.person_id))?;
             let mut versions = Vec::new();
-            for version in self.store.person_history(row.person_id).await? {
+            for version in self.store().person_history(row.person_id).await? {
                 let data = open_person(
-                    &self.vault,
+                    self.vault(),
                     version.generation,
                     row.person_id,
                     &version.sealed,

@@ -37,7 +37,7 @@ fn new_key_path(config: &DeskConfig) -> PathBuf {
 /// values, as a crash would (for tests of resumption).
 pub async fn rotate_key(
     config: &DeskConfig,
-    now: String,
+    clock: &dyn crate::Clock,
     stop_after: Option<usize>,
 ) -> Result<RotationReport, DeskError> {
     let old = DataKey::load(&config.key_file)?;
@@ -63,10 +63,11 @@ pub async fn rotate_key(
         return Ok(report(&old_vault, &new_vault, 0, 0, 0, old_file));
     }
     if desk_key.as_deref() != Some(&old.id().to_string()) {
-        return Err(DeskError::Config(format!(
-            "the desk is not sealed under the key in {}",
-            config.key_file.display()
-        )));
+        return Err(DeskError::WrongKey {
+            desk_key: desk_key.unwrap_or_default(),
+            key_file: config.key_file.clone(),
+            file_key: old.id().to_string(),
+        });
     }
     store
         .set_meta(META_ROTATING_TO, &new.id().to_string())
@@ -89,9 +90,7 @@ pub async fn rotate_key(
                 continue;
             }
             if budget == 0 {
-                return Err(DeskError::Config(
-                    "rotation stopped (simulated crash)".into(),
-                ));
+                return Err(DeskError::RotationStopped);
             }
             let context = generation_context(row.generation, person.person_id);
             let plain = old_vault.open(&row.sealed, context.as_bytes())?;
@@ -107,9 +106,7 @@ pub async fn rotate_key(
             continue;
         }
         if budget == 0 {
-            return Err(DeskError::Config(
-                "rotation stopped (simulated crash)".into(),
-            ));
+            return Err(DeskError::RotationStopped);
         }
         let key = old_vault.open_string(&person.sealed_key, &key_context(person.person_id))?;
         // The email index needs the address: any stored generation has it.
@@ -140,7 +137,7 @@ pub async fn rotate_key(
     store.set_meta(META_ROTATING_TO, "").await?;
     store
         .append_audit(&NewAudit {
-            at: now,
+            at: breachdesk_domain::Zone::utc().format(clock.now()),
             operator: config.operator.clone(),
             action: "key-rotate".into(),
             person_id: None,
@@ -183,17 +180,19 @@ fn finish_files(
     new_path: &PathBuf,
     old_file: &PathBuf,
 ) -> Result<(), DeskError> {
-    let io = |e: std::io::Error| {
-        DeskError::Config(format!(
-            "cannot move key files in {}: {e}",
-            config.dir.display()
-        ))
+    let io = |path: &PathBuf| {
+        let path = path.clone();
+        move |source| DeskError::Io {
+            action: "rename",
+            path,
+            source,
+        }
     };
     if new_path.exists() {
         // Keep the old key until the operator deletes it: backups made
         // before the rotation still need it.
-        std::fs::rename(&config.key_file, old_file).map_err(io)?;
-        std::fs::rename(new_path, &config.key_file).map_err(io)?;
+        std::fs::rename(&config.key_file, old_file).map_err(io(&config.key_file))?;
+        std::fs::rename(new_path, &config.key_file).map_err(io(new_path))?;
     }
     Ok(())
 }

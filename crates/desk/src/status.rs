@@ -56,7 +56,7 @@ fn figures(json: &serde_json::Value, name: &str) -> BTreeMap<String, u64> {
 
 impl Desk {
     pub async fn status(&self) -> Result<Status, DeskError> {
-        let generations = self.store.generations().await?;
+        let generations = self.store().generations().await?;
         let parse = |s: &str| {
             serde_json::from_str::<serde_json::Value>(s).unwrap_or(serde_json::Value::Null)
         };
@@ -64,16 +64,16 @@ impl Desk {
             .last()
             .map(|g| parse(&g.summary))
             .unwrap_or(serde_json::Value::Null);
-        let zone = &self.incident.zone;
-        let now = self.clock.now();
+        let zone = &self.incident().zone;
+        let now = self.now();
         Ok(Status {
-            incident: self.incident.id.clone(),
-            title: self.incident.title.clone(),
-            backend: self.store.backend(),
-            key_id: self.vault.key_id().to_string(),
+            incident: self.incident().id.clone(),
+            title: self.incident().title.clone(),
+            backend: self.store().backend(),
+            key_id: self.vault().key_id().to_string(),
             now: zone.format(now),
             discovered: self
-                .incident
+                .incident()
                 .regulator
                 .as_ref()
                 .map(|r| zone.format(r.discovered)),
@@ -98,12 +98,12 @@ impl Desk {
                 })
                 .collect(),
             deadlines: self
-                .incident
+                .incident()
                 .regulator
                 .as_ref()
                 .map(|r| deadlines(r, zone, now))
                 .unwrap_or_default(),
-            notices: self.store.all_notice_counts().await?.into_iter().fold(
+            notices: self.store().all_notice_counts().await?.into_iter().fold(
                 BTreeMap::new(),
                 |mut acc, (campaign, state, n)| {
                     acc.entry(campaign)

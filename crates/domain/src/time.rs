@@ -34,6 +34,14 @@ impl PartialEq for Zone {
 }
 
 impl Zone {
+    /// UTC, which needs no lookup and so cannot be missing.
+    pub fn utc() -> Zone {
+        Zone {
+            name: "UTC".to_owned(),
+            tz: TimeZone::UTC,
+        }
+    }
+
     /// Looks up an IANA zone name such as `Asia/Tokyo`.
     pub fn named(name: &str) -> Option<Zone> {
         TimeZone::get(name).ok().map(|tz| Zone {

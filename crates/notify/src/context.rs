@@ -1,11 +1,13 @@
 //! What a notice says about one person, in plain words of their language.
 
 use breachdesk_domain::{Item, ItemSet};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// Japanese unless the shop says otherwise: it is a Japanese shop's desk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
+    #[default]
     Ja,
     En,
 }

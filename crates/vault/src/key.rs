@@ -4,7 +4,6 @@ use crate::VaultError;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt;
-use std::io::Write;
 use std::path::Path;
 use zeroize::Zeroizing;
 
@@ -112,26 +111,13 @@ impl DataKey {
     pub fn write_new(&self, path: &Path) -> Result<(), VaultError> {
         let mut text = self.to_hex();
         text.push('\n');
-        write_owner_only(path, text.as_bytes()).map_err(|source| VaultError::WriteKey {
-            path: path.display().to_string(),
-            source,
+        crate::files::write_owner_only(path, text.as_bytes()).map_err(|source| {
+            VaultError::WriteKey {
+                path: path.display().to_string(),
+                source,
+            }
         })
     }
-}
-
-/// Writes a new file (never replacing one) that only its owner can read:
-/// the way every secret of the desk is stored.
-pub fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]

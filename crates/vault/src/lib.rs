@@ -7,9 +7,11 @@
 //! that is interrupted can resume: rows already under the new key are
 //! recognised and skipped.
 
+mod files;
 mod key;
 
-pub use key::{DataKey, KeyId, write_owner_only};
+pub use files::{create_owner_only_dir, replace_owner_only, sync_dir, write_owner_only};
+pub use key::{DataKey, KeyId};
 
 use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};

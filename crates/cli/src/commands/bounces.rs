@@ -2,6 +2,7 @@
 
 use anyhow::bail;
 use breachdesk_bounce::{parse_message, read_sources};
+use breachdesk_outreach::Outreach;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -48,9 +49,9 @@ fn ingest(args: IngestArgs) -> anyhow::Result<()> {
         bail!("no PATH could be read");
     }
     super::desk_args::block_on(async {
-        let desk = args.desk.open().await?;
-        let report = desk.ingest_bounces(&bounces, args.max_attempts).await?;
-        desk.store.close().await;
+        let outreach = Outreach::new(std::sync::Arc::new(args.desk.open().await?));
+        let report = outreach.ingest_bounces(&bounces, args.max_attempts).await?;
+        outreach.desk().close().await;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {

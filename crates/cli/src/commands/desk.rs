@@ -5,6 +5,7 @@ use super::desk_args::{DeskArgs, block_on};
 use super::render;
 use anyhow::bail;
 use breachdesk_desk::{audit_verify, init_desk, rotate_key};
+use breachdesk_outreach::{FontChoice, Outreach};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -45,12 +46,6 @@ pub fn load(args: LoadArgs) -> anyhow::Result<()> {
     block_on(async {
         let desk = args.desk.open().await?;
         let report = desk.load(&args.input.inputs()).await?;
-        desk.store
-            .set_meta(
-                "last_inputs",
-                &serde_json::to_string(&args.input.remembered())?,
-            )
-            .await?;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {
@@ -60,7 +55,7 @@ pub fn load(args: LoadArgs) -> anyhow::Result<()> {
                 report.generation, report.persons, report.cards, c.added, c.removed, c.changed
             );
         }
-        desk.store.close().await;
+        desk.close().await;
         Ok(())
     })
 }
@@ -83,7 +78,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<()> {
         } else {
             print!("{}", render::status(&status, render::use_color()));
         }
-        desk.store.close().await;
+        desk.close().await;
         Ok(())
     })
 }
@@ -103,7 +98,7 @@ pub fn person(args: PersonArgs) -> anyhow::Result<()> {
     block_on(async {
         let desk = args.desk.open().await?;
         let found = desk.person(&args.person).await?;
-        desk.store.close().await;
+        desk.close().await;
         if found.is_empty() {
             bail!("no stored person matches that key or email");
         }
@@ -138,7 +133,7 @@ pub fn audit(command: AuditCommand) -> anyhow::Result<()> {
             AuditCommand::List { desk, json } => {
                 let desk = desk.open().await?;
                 let entries = desk.audit_entries().await?;
-                desk.store.close().await;
+                desk.close().await;
                 if json {
                     println!("{}", serde_json::to_string_pretty(&entries)?);
                 } else {
@@ -157,7 +152,7 @@ pub fn audit(command: AuditCommand) -> anyhow::Result<()> {
             AuditCommand::Verify { desk } => {
                 let desk = desk.open().await?;
                 let entries = desk.audit_entries().await?;
-                desk.store.close().await;
+                desk.close().await;
                 match audit_verify(&entries) {
                     Ok(n) => println!("audit log intact: {n} rows, chain verified"),
                     Err(b) => bail!("audit log broken at row {}: {}", b.seq, b.reason),
@@ -181,16 +176,8 @@ pub fn key(command: KeyCommand) -> anyhow::Result<()> {
     let KeyCommand::Rotate { desk } = command;
     block_on(async {
         let config = desk.config()?;
-        let now = breachdesk_domain::Zone::named("UTC")
-            .map(|z| {
-                z.format(
-                    super::desk_args::clock()
-                        .map(|c| c.now())
-                        .unwrap_or_default(),
-                )
-            })
-            .unwrap_or_default();
-        let report = rotate_key(&config, now, None).await?;
+        let clock = super::desk_args::clock()?;
+        let report = rotate_key(&config, clock.as_ref(), None).await?;
         println!(
             "key rotated: {} -> {} ({} persons and {} rows re-sealed, {} already done)",
             report.old_key_id,
@@ -230,23 +217,18 @@ pub struct LettersArgs {
 /// vendor; then records the hand-over.
 pub fn letters(args: LettersArgs) -> anyhow::Result<()> {
     block_on(async {
-        let desk = args.desk.open().await?;
-        let configured = &desk.config.letters;
-        let font = if args.csv_only {
-            None
-        } else {
-            Some(breachdesk_desk::LetterFont::find(
-                args.font.as_deref().or(configured.font.as_deref()),
-                args.font_index.unwrap_or(configured.font_index),
-            )?)
+        let outreach = Outreach::new(std::sync::Arc::new(args.desk.open().await?));
+        let font = match (&args.font, args.font_index, args.csv_only) {
+            (_, _, true) => FontChoice::CsvOnly,
+            (Some(path), index, false) => FontChoice::File {
+                path: path.clone(),
+                index: index.unwrap_or(0),
+            },
+            (None, Some(index), false) => FontChoice::ConfiguredFace(index),
+            (None, None, false) => FontChoice::Configured,
         };
-        let rows = desk.letters_due().await?;
-        let out = args
-            .out
-            .clone()
-            .unwrap_or_else(|| desk.config.dir.join("letters"));
-        let report = desk.write_letters(&rows, &out, font.as_ref()).await?;
-        desk.store.close().await;
+        let report = outreach.print_letters(args.out.as_deref(), &font).await?;
+        outreach.desk().close().await;
         println!(
             "{} letters listed in {}",
             report.letters,
@@ -284,7 +266,7 @@ pub fn backup(args: BackupArgs) -> anyhow::Result<()> {
     block_on(async {
         let desk = args.desk.open().await?;
         desk.backup(&args.out).await?;
-        desk.store.close().await;
+        desk.close().await;
         println!(
             "backup written to {} (sealed: it needs the data key to be read)",
             args.out.display()

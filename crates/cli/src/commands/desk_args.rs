@@ -1,6 +1,5 @@
 //! Options shared by the commands that work inside a desk.
 
-use anyhow::Context;
 use breachdesk_desk::{Clock, Desk, DeskConfig, FixedClock, Overrides, SystemClock, load_config};
 use breachdesk_domain::Zone;
 use std::path::PathBuf;
@@ -41,7 +40,7 @@ impl DeskArgs {
 pub fn clock() -> anyhow::Result<Box<dyn Clock>> {
     match std::env::var("BREACHDESK_NOW") {
         Ok(text) if !text.trim().is_empty() => {
-            let utc = Zone::named("UTC").context("UTC zone")?;
+            let utc = Zone::utc();
             let now = utc
                 .parse_timestamp(&text)
                 .map_err(|e| anyhow::anyhow!("BREACHDESK_NOW={text:?}: {e}"))?;

@@ -2,8 +2,9 @@
 //! files given, or from a desk (its incident and the files of its last load).
 
 use super::desk_args::{DeskArgs, block_on};
-use super::{RememberedInputs, read_incident};
+use super::read_incident;
 use anyhow::{Context, bail};
+use breachdesk_desk::InputChoice;
 use breachdesk_ingest::{Encoding, Input, default_threads};
 use breachdesk_scope::{Explanation, ScopeInputs, explain, render_explanation};
 use std::path::PathBuf;
@@ -75,41 +76,17 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<()> {
     let person = args.args.first().cloned().unwrap_or_default();
     block_on(async {
         let desk = args.desk.open().await?;
-        let remembered: Option<RememberedInputs> = desk
-            .store
-            .meta("last_inputs")
-            .await?
-            .and_then(|text| serde_json::from_str(&text).ok());
-        let checkouts = match (args.checkouts.clone(), remembered.as_ref()) {
-            (Some(c), _) => c,
-            (None, Some(r)) => r.checkouts.clone(),
-            (None, None) => {
-                bail!("nothing loaded in this desk yet: pass --checkouts (and --customers)")
-            }
+        let choice = InputChoice {
+            customers: args.customers.clone(),
+            checkouts: args.checkouts.clone(),
+            encoding: args.encoding,
+            threads: args.threads,
         };
-        let customers = args
-            .customers
-            .clone()
-            .or_else(|| remembered.as_ref().and_then(|r| r.customers.clone()));
-        let encoding = match (args.encoding, remembered.as_ref()) {
-            (Some(e), _) => e,
-            (None, Some(r)) => r.encoding.parse().unwrap_or_default(),
-            (None, None) => Encoding::Auto,
-        };
-        let scope = inputs(customers, checkouts, encoding, args.threads);
-        let explanation = explain(&desk.incident, &scope, &person)
+        let explanation = desk
+            .explain(&person, &choice)
+            .await
             .context("explaining from the desk's last load")?;
-        // Explaining reads a person's records: audited like any other read.
-        for p in &explanation.persons {
-            let id = desk.person_id(&p.person).await?;
-            desk.audit(
-                "explain",
-                id,
-                serde_json::json!({ "records": p.records.len() }),
-            )
-            .await?;
-        }
-        desk.store.close().await;
+        desk.close().await;
         print(&explanation, args.json)
     })
 }

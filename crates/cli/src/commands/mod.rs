@@ -33,25 +33,7 @@ pub struct InputArgs {
     pub threads: Option<usize>,
 }
 
-/// The inputs of the last load, remembered by the desk so that `explain`
-/// can read the same files (paths only: nothing personal).
-#[derive(serde::Serialize, serde::Deserialize, Debug)]
-pub struct RememberedInputs {
-    pub customers: Option<PathBuf>,
-    pub checkouts: PathBuf,
-    pub encoding: String,
-}
-
 impl InputArgs {
-    pub fn remembered(&self) -> RememberedInputs {
-        let absolute = |p: &PathBuf| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
-        RememberedInputs {
-            customers: self.customers.as_ref().map(absolute),
-            checkouts: absolute(&self.checkouts),
-            encoding: self.encoding.name().to_owned(),
-        }
-    }
-
     pub fn inputs(&self) -> ScopeInputs {
         let input = |path: &PathBuf| Input {
             path: path.clone(),

@@ -2,8 +2,8 @@
 
 use super::desk_args::{DeskArgs, block_on};
 use anyhow::bail;
-use breachdesk_desk::SendOptions;
-use breachdesk_notify::{Language, Transport};
+use breachdesk_notify::Language;
+use breachdesk_outreach::{Outreach, SendRequest};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 
@@ -128,63 +128,31 @@ pub fn run(command: NotifyCommand) -> anyhow::Result<()> {
 
 fn send(args: SendArgs) -> anyhow::Result<()> {
     block_on(async {
-        let desk = args.desk.open().await?;
-        let smtp = &desk.config.smtp;
-        let connections = args.connections.or(smtp.connections).unwrap_or(4).max(1);
-        // A dry run renders only: it needs no mail server.
-        let transport = if args.dry_run {
-            None
-        } else {
-            let url = match args
-                .smtp
-                .clone()
-                .or_else(|| smtp.url.as_ref().map(|u| u.expose().to_owned()))
-            {
-                Some(url) => url,
-                None => bail!("no mail server: pass --smtp URL (or maildir:DIR) or set [smtp] url"),
-            };
-            let credentials = match (&smtp.username, &smtp.password) {
-                (Some(user), Some(password)) => Some((user.clone(), password.expose().to_owned())),
-                _ => None,
-            };
-            Some(Transport::from_url(&url, credentials, connections)?)
-        };
-        let from = args
-            .from
-            .clone()
-            .or_else(|| smtp.from.clone())
-            .unwrap_or_else(|| desk.config.shop.email.clone());
-        let options = SendOptions {
+        let outreach = Outreach::new(std::sync::Arc::new(args.desk.open().await?));
+        let request = SendRequest {
             campaign: args.campaign.clone(),
-            retries: args.retries.or(smtp.retries).unwrap_or(2),
-            retry_delay: std::time::Duration::from_millis(
-                args.retry_delay_ms.or(smtp.retry_delay_ms).unwrap_or(2000),
-            ),
-            from,
+            smtp: args.smtp.clone(),
+            from: args.from.clone(),
             limit: args.limit,
             dry_run: args.dry_run,
-            language: args.lang.unwrap_or_else(|| desk.language()),
-            connections: connections as usize,
+            retries: args.retries,
+            retry_delay_ms: args.retry_delay_ms,
+            language: args.lang,
+            connections: args.connections,
         };
         let bar = ProgressBar::new(0);
         bar.set_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} notices  {per_sec}  ETA {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        // Each notice in flight is a task of its own, holding the desk.
-        let desk = std::sync::Arc::new(desk);
-        let report = desk
-            .send_notices(
-                transport.map(std::sync::Arc::new),
-                &options,
-                &|done, total| {
-                    bar.set_length(total as u64);
-                    bar.set_position(done as u64);
-                },
-            )
+        let report = outreach
+            .send(&request, &|done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })
             .await?;
         bar.finish_and_clear();
-        desk.store.close().await;
+        outreach.desk().close().await;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {
@@ -224,43 +192,21 @@ fn send(args: SendArgs) -> anyhow::Result<()> {
 
 fn preview(args: PreviewArgs) -> anyhow::Result<()> {
     block_on(async {
-        let desk = args.desk.open().await?;
-        let templates = desk.templates()?;
-        let language = args.lang.unwrap_or_else(|| desk.language());
-        let persons = desk.person(&args.person).await?;
-        desk.store.close().await;
-        if persons.is_empty() {
+        let outreach = Outreach::new(std::sync::Arc::new(args.desk.open().await?));
+        let previews = outreach
+            .preview(&args.person, args.lang, args.out.as_deref())
+            .await?;
+        outreach.desk().close().await;
+        if previews.is_empty() {
             bail!("no stored person matches that key or email");
         }
-        let out = args
-            .out
-            .clone()
-            .unwrap_or_else(|| desk.config.dir.join("previews"));
-        std::fs::create_dir_all(&out)?;
-        for person in &persons {
-            let Some(notice) = desk.render_notice(&templates, person, language)? else {
-                continue;
-            };
-            let base = out.join(format!("person-{}.{}", person.person_id, language.code()));
-            std::fs::write(
-                base.with_extension(format!("{}.txt", language.code())),
-                format!("Subject: {}\n\n{}", notice.subject, notice.text),
-            )?;
-            std::fs::write(
-                base.with_extension(format!("{}.html", language.code())),
-                &notice.html,
-            )?;
+        for p in &previews {
+            println!("To: {}\nSubject: {}\n\n{}", p.to, p.subject, p.text);
             println!(
-                "To: {}\nSubject: {}\n\n{}",
-                person
-                    .versions
-                    .last()
-                    .map(|v| v.data.email.as_str())
-                    .unwrap_or(""),
-                notice.subject,
-                notice.text
+                "\n(written to {} and {})",
+                p.text_file.display(),
+                p.html_file.display()
             );
-            println!("\n(written to {}.txt and .html)", base.display());
         }
         Ok(())
     })

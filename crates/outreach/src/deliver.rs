@@ -8,10 +8,9 @@
 //! outcome is committed as soon as the server answers. So the rows a crash
 //! can leave in doubt are exactly those on the wire at that moment.
 
-use crate::DeskError;
-use crate::desk::Desk;
 use crate::ledger::Ledger;
 use crate::send::{SendOptions, SendReport};
+use crate::{Outreach, OutreachError};
 use breachdesk_notify::{Delivery, DomainLimits, Outgoing, Prepared, Signer, Templates, Transport};
 use breachdesk_store::{NoticeRow, PersonGenerationRow, PersonRow, Store};
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -47,7 +46,10 @@ pub(crate) struct ReadyRow {
 
 /// Reads the persons of `rows` in batches, in order, at most two batches
 /// ahead of the sends. Stops when the receiver is dropped.
-fn read_ahead(store: Store, rows: Vec<NoticeRow>) -> mpsc::Receiver<Result<ReadyRow, DeskError>> {
+fn read_ahead(
+    store: Store,
+    rows: Vec<NoticeRow>,
+) -> mpsc::Receiver<Result<ReadyRow, OutreachError>> {
     let (sender, receiver) = mpsc::channel(2 * READ_AHEAD);
     tokio::spawn(async move {
         let mut rows = rows.into_iter();
@@ -82,7 +84,7 @@ fn read_ahead(store: Store, rows: Vec<NoticeRow>) -> mpsc::Receiver<Result<Ready
 
 /// The receiving end of the read-ahead, counting what it handed over.
 struct ReadAhead {
-    channel: mpsc::Receiver<Result<ReadyRow, DeskError>>,
+    channel: mpsc::Receiver<Result<ReadyRow, OutreachError>>,
     expected: usize,
     received: usize,
     /// The channel closed: nothing more will come.
@@ -96,8 +98,8 @@ impl ReadAhead {
     /// say why), which is not the end of the rows.
     fn take(
         &mut self,
-        next: Option<Result<ReadyRow, DeskError>>,
-        first_error: &mut Option<DeskError>,
+        next: Option<Result<ReadyRow, OutreachError>>,
+        first_error: &mut Option<OutreachError>,
     ) -> Option<ReadyRow> {
         match next {
             Some(Ok(row)) => {
@@ -111,10 +113,10 @@ impl ReadAhead {
             None => {
                 self.finished = true;
                 if self.received < self.expected {
-                    first_error.get_or_insert(DeskError::Config(format!(
-                        "reading the persons ahead stopped after {} of {} rows",
-                        self.received, self.expected
-                    )));
+                    first_error.get_or_insert(OutreachError::ReadAheadStopped {
+                        received: self.received,
+                        expected: self.expected,
+                    });
                 }
                 None
             }
@@ -135,19 +137,19 @@ enum Outcome {
     Later(Box<ReadyRow>, std::time::Duration),
 }
 
-impl Desk {
+impl Outreach {
     /// Sends `rows`, at most `options.connections` at a time.
     pub(crate) async fn deliver_rows(
-        self: &Arc<Self>,
+        &self,
         rows: Vec<NoticeRow>,
         context: &Arc<SendContext>,
         report: &mut SendReport,
         progress: &(dyn Fn(usize, usize) + Sync),
-    ) -> Result<(), DeskError> {
+    ) -> Result<(), OutreachError> {
         let total = rows.len();
         let width = context.options.connections.max(1);
         let mut ready = ReadAhead {
-            channel: read_ahead(self.store.clone(), rows),
+            channel: read_ahead(self.desk.store().clone(), rows),
             expected: total,
             received: 0,
             finished: false,
@@ -156,9 +158,12 @@ impl Desk {
         let mut set_aside: HashMap<i64, ReadyRow> = HashMap::new();
         let mut in_flight = FuturesUnordered::new();
         let mut done = 0;
-        let mut first_error: Option<DeskError> = None;
+        let mut first_error: Option<OutreachError> = None;
         let start = |row: ReadyRow, slot_reserved: bool| {
-            tokio::spawn(Arc::clone(self).deliver_row(row, slot_reserved, Arc::clone(context)))
+            tokio::spawn(
+                self.clone()
+                    .deliver_row(row, slot_reserved, Arc::clone(context)),
+            )
         };
         loop {
             // Start whatever can start without waiting: set-aside rows that
@@ -198,7 +203,7 @@ impl Desk {
             // set-aside row coming due while a connection is free.
             let outcome = tokio::select! {
                 Some(joined) = in_flight.next(), if !in_flight.is_empty() => joined
-                    .unwrap_or_else(|e| Err(DeskError::Config(format!("a send task stopped: {e}")))),
+                    .unwrap_or_else(|e| Err(OutreachError::Task(e))),
                 next = ready.channel.recv(), if can_start && !ready.finished => {
                     if let Some(row) = ready.take(next, &mut first_error) {
                         in_flight.push(start(row, false));
@@ -238,21 +243,23 @@ impl Desk {
     }
 
     async fn deliver_row(
-        self: Arc<Self>,
+        self,
         ready: ReadyRow,
         slot_reserved: bool,
         context: Arc<SendContext>,
-    ) -> Result<Outcome, DeskError> {
+    ) -> Result<Outcome, OutreachError> {
         let options = &context.options;
         let ledger = &context.ledger;
         let row = &ready.row;
         let Some((person_row, generation_row)) = &ready.person else {
-            return Err(DeskError::NotFound(format!(
-                "person #{} in generation {}",
-                row.person_id, row.generation
-            )));
+            return Err(breachdesk_desk::DeskError::PersonMissing {
+                person_id: row.person_id,
+                generation: row.generation,
+            }
+            .into());
         };
         let person = self
+            .desk
             .person_view(person_row, generation_row, context.latest_generation)
             .await?;
         let email = person.versions[0].data.email.clone();
@@ -267,7 +274,7 @@ impl Desk {
             let elapsed = u64::try_from(context.started.elapsed().as_millis()).unwrap_or(u64::MAX);
             let wait = match context.pace.lock() {
                 Ok(mut pace) => pace.wait_before(&email, elapsed),
-                Err(_) => return Err(DeskError::Config("the pacing state was lost".into())),
+                Err(_) => return Err(OutreachError::PacingLost),
             };
             if !wait.is_zero() {
                 return Ok(Outcome::Later(Box::new(ready), wait));
@@ -313,9 +320,9 @@ impl Desk {
             ledger
                 .record(row.notice_id, "deferred", message.clone())
                 .await?;
-            return Err(DeskError::Config(format!(
-                "{message}; nothing was sent to this person, fix the [smtp] settings and run again"
-            )));
+            return Err(OutreachError::SmtpSession {
+                message: message.clone(),
+            });
         }
         let (state, detail, outcome) = match result {
             Ok(Delivery::Sent(d)) => ("sent", d, Outcome::Sent),

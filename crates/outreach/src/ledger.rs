@@ -9,8 +9,7 @@
 //! `sending` on disk before its message leaves, and an outcome is
 //! answered only once it is on disk too.
 
-use crate::DeskError;
-use crate::desk::Desk;
+use crate::{Outreach, OutreachError};
 use breachdesk_store::LedgerOutcome;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -20,9 +19,12 @@ use tokio::sync::{mpsc, oneshot};
 /// so in practice a commit takes everything waiting.
 const MOST_PER_COMMIT: usize = 512;
 
+/// The database's error, shared by every entry of the commit it failed.
+type Shared = Arc<breachdesk_store::StoreError>;
+
 enum Entry {
-    Claim(i64, oneshot::Sender<Result<bool, String>>),
-    Outcome(LedgerOutcome, oneshot::Sender<Result<(), String>>),
+    Claim(i64, oneshot::Sender<Result<bool, Shared>>),
+    Outcome(LedgerOutcome, oneshot::Sender<Result<(), Shared>>),
 }
 
 /// A handle on the writer; it stops once every handle is dropped.
@@ -31,12 +33,12 @@ pub(crate) struct Ledger {
     entries: mpsc::UnboundedSender<Entry>,
 }
 
-fn stopped() -> DeskError {
-    DeskError::Ledger("the ledger writer stopped".into())
+fn stopped() -> OutreachError {
+    OutreachError::LedgerStopped
 }
 
 impl Ledger {
-    pub(crate) fn start(desk: Arc<Desk>) -> (Ledger, tokio::task::JoinHandle<()>) {
+    pub(crate) fn start(desk: Outreach) -> (Ledger, tokio::task::JoinHandle<()>) {
         let (sender, mut receiver) = mpsc::unbounded_channel();
         let writer = tokio::spawn(async move {
             let mut batch = Vec::with_capacity(MOST_PER_COMMIT);
@@ -48,7 +50,7 @@ impl Ledger {
     }
 
     /// Claims a row for sending; false when another sender has it.
-    pub(crate) async fn claim(&self, notice_id: i64) -> Result<bool, DeskError> {
+    pub(crate) async fn claim(&self, notice_id: i64) -> Result<bool, OutreachError> {
         self.ask(|reply| Entry::Claim(notice_id, reply)).await
     }
 
@@ -58,7 +60,7 @@ impl Ledger {
         notice_id: i64,
         state: &str,
         detail: String,
-    ) -> Result<(), DeskError> {
+    ) -> Result<(), OutreachError> {
         let outcome = LedgerOutcome {
             notice_id,
             state: state.to_owned(),
@@ -70,20 +72,20 @@ impl Ledger {
     /// Hands an entry to the writer and waits until it is committed.
     async fn ask<T>(
         &self,
-        entry: impl FnOnce(oneshot::Sender<Result<T, String>>) -> Entry,
-    ) -> Result<T, DeskError> {
+        entry: impl FnOnce(oneshot::Sender<Result<T, Shared>>) -> Entry,
+    ) -> Result<T, OutreachError> {
         let (reply, answer) = oneshot::channel();
         self.entries.send(entry(reply)).map_err(|_| stopped())?;
         answer
             .await
             .map_err(|_| stopped())?
-            .map_err(DeskError::Ledger)
+            .map_err(OutreachError::Ledger)
     }
 }
 
 /// Commits one batch and answers each entry: all of them succeed or all
 /// of them see the error.
-async fn commit(desk: &Desk, batch: &mut Vec<Entry>) {
+async fn commit(desk: &Outreach, batch: &mut Vec<Entry>) {
     let mut claims = Vec::new();
     let mut claim_replies = Vec::new();
     let mut outcomes = Vec::new();
@@ -101,11 +103,12 @@ async fn commit(desk: &Desk, batch: &mut Vec<Entry>) {
         }
     }
     let result = desk
-        .store
-        .commit_ledger(&claims, &outcomes, &desk.now_text())
+        .desk()
+        .store()
+        .commit_ledger(&claims, &outcomes, &desk.desk().now_text())
         .await
         .map(|claimed| claimed.into_iter().collect::<HashSet<i64>>())
-        .map_err(|e| e.to_string());
+        .map_err(Arc::new);
     // A sender that stopped waiting (its run is ending) needs no answer.
     for (id, reply) in claim_replies {
         let _ = reply.send(

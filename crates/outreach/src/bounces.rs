@@ -2,9 +2,7 @@
 //! by Message-ID first, else by recipient. A hard bounce sends the person
 //! to a letter; a soft one is retried until the attempts run out.
 
-use crate::DeskError;
-use crate::desk::Desk;
-use crate::sealed::email_index;
+use crate::{Outreach, OutreachError};
 use breachdesk_bounce::Bounce;
 use breachdesk_store::NoticeRow;
 use serde::Serialize;
@@ -23,19 +21,23 @@ pub struct IngestReport {
     pub already_settled: usize,
 }
 
-impl Desk {
-    async fn notice_for(&self, bounce: &Bounce) -> Result<(Option<NoticeRow>, bool), DeskError> {
+impl Outreach {
+    async fn notice_for(
+        &self,
+        bounce: &Bounce,
+    ) -> Result<(Option<NoticeRow>, bool), OutreachError> {
         if let Some(id) = &bounce.message_id
-            && let Some(row) = self.store.notice_by_message_id(id).await?
+            && let Some(row) = self.desk.store().notice_by_message_id(id).await?
         {
             return Ok((Some(row), true));
         }
-        let Some(index) = email_index(&self.vault, &bounce.recipient) else {
+        let Some(index) = self.desk.email_index(&bounce.recipient) else {
             return Ok((None, false));
         };
-        for person in self.store.persons_by_email_index(&index).await? {
+        for person in self.desk.store().persons_by_email_index(&index).await? {
             let sent = self
-                .store
+                .desk
+                .store()
                 .notices_of_person(person.person_id)
                 .await?
                 .into_iter()
@@ -53,7 +55,7 @@ impl Desk {
         &self,
         bounces: &[Bounce],
         max_attempts: i64,
-    ) -> Result<IngestReport, DeskError> {
+    ) -> Result<IngestReport, OutreachError> {
         let mut report = IngestReport {
             bounces: bounces.len(),
             ..IngestReport::default()
@@ -88,11 +90,12 @@ impl Desk {
                 report.to_retry += 1;
                 "deferred"
             };
-            self.store
-                .set_notice_state(row.notice_id, state, detail.trim(), &self.now_text())
+            self.desk
+                .store()
+                .set_notice_state(row.notice_id, state, detail.trim(), &self.desk.now_text())
                 .await?;
         }
-        self.audit(
+        self.desk.audit(
             "bounces-ingest",
             None,
             serde_json::json!({ "bounces": report.bounces, "matched": report.by_message_id + report.by_recipient,

@@ -1,10 +1,7 @@
 //! `notify send`: every affected person once, through the ledger.
 
-use crate::DeskError;
 use crate::deliver::SendContext;
-use crate::desk::Desk;
-use crate::person::{PersonView, StoredVersion};
-use crate::sealed::{key_context, open_person};
+use crate::{Outreach, OutreachError};
 use breachdesk_notify::{Language, Transport};
 use serde::Serialize;
 
@@ -42,92 +39,39 @@ pub struct SendOptions {
     pub connections: usize,
 }
 
-impl Desk {
+impl Outreach {
     /// The DKIM signer, when `[dkim]` names a selector and a domain.
-    pub fn signer(&self) -> Result<Option<breachdesk_notify::Signer>, DeskError> {
-        let dkim = &self.config.dkim;
+    pub fn signer(&self) -> Result<Option<breachdesk_notify::Signer>, OutreachError> {
+        let dkim = &self.desk.config().dkim;
         if dkim.selector.trim().is_empty() || dkim.domain.trim().is_empty() {
             return Ok(None);
         }
         let key = dkim
             .key_file
             .clone()
-            .unwrap_or_else(|| self.config.dir.join("dkim.pem"));
-        breachdesk_notify::Signer::load(&dkim.selector, &dkim.domain, &key)
-            .map(Some)
-            .map_err(|e| DeskError::Config(e.to_string()))
+            .unwrap_or_else(|| self.desk.config().dir.join("dkim.pem"));
+        Ok(Some(breachdesk_notify::Signer::load(
+            &dkim.selector,
+            &dkim.domain,
+            &key,
+        )?))
     }
 
     /// The Message-ID of a ledger row: recognisable, free of personal data.
     fn message_id(&self, campaign: &str, notice_id: i64) -> String {
         let domain = self
-            .config
+            .desk
+            .config()
             .shop
             .email
             .rsplit('@')
             .next()
             .filter(|d| d.contains('.'))
             .unwrap_or("breachdesk.invalid");
-        format!("<{campaign}.{notice_id}.{}@{domain}>", self.incident.id)
-    }
-
-    /// A person as one generation stored them. `latest` is the newest
-    /// generation, for `affected_now`: asked of the store only when the
-    /// version read is an older one.
-    pub(crate) async fn stored_version(
-        &self,
-        person_id: i64,
-        generation: i64,
-        latest: i64,
-    ) -> Result<PersonView, DeskError> {
-        let (person, row) = self
-            .store
-            .person_in_generation(generation, person_id)
-            .await?
-            .ok_or_else(|| {
-                DeskError::NotFound(format!("person #{person_id} in generation {generation}"))
-            })?;
-        self.person_view(&person, &row, latest).await
-    }
-
-    /// A person from their sealed rows (as `stored_version` or the send
-    /// loop's read-ahead fetched them).
-    pub(crate) async fn person_view(
-        &self,
-        person: &breachdesk_store::PersonRow,
-        row: &breachdesk_store::PersonGenerationRow,
-        latest: i64,
-    ) -> Result<PersonView, DeskError> {
-        let (person_id, generation) = (person.person_id, row.generation);
-        let key = self
-            .vault
-            .open_string(&person.sealed_key, &key_context(person_id))?;
-        let data = open_person(&self.vault, generation, person_id, &row.sealed)?;
-        let affected_now = generation == latest
-            || self
-                .store
-                .person_in_generation(latest, person_id)
-                .await?
-                .is_some();
-        let split = |s: &str| {
-            s.split(';')
-                .filter(|x| !x.is_empty())
-                .map(str::to_owned)
-                .collect()
-        };
-        Ok(PersonView {
-            person_id,
-            key: key.to_string(),
-            affected_now,
-            versions: vec![StoredVersion {
-                generation,
-                exposures: split(&row.exposures),
-                items: split(&row.items),
-                checkouts: row.checkouts,
-                cards: row.cards,
-                data: data.into(),
-            }],
-        })
+        format!(
+            "<{campaign}.{notice_id}.{}@{domain}>",
+            self.desk.incident().id
+        )
     }
 
     /// Sends the campaign's notices: queues every person of the latest
@@ -136,38 +80,44 @@ impl Desk {
     /// called after each row.
     /// A dry run needs no transport (`None`); a real run does.
     pub async fn send_notices(
-        self: &std::sync::Arc<Self>,
+        &self,
         transport: Option<std::sync::Arc<Transport>>,
         options: &SendOptions,
         progress: &(dyn Fn(usize, usize) + Sync),
-    ) -> Result<SendReport, DeskError> {
+    ) -> Result<SendReport, OutreachError> {
         let templates = self.templates()?;
         let signer = self.signer()?;
-        let generation = self.store.latest_generation().await?.ok_or_else(|| {
-            DeskError::NotFound("nothing loaded yet: run `breachdesk load` first".into())
-        })?;
+        let generation = self
+            .desk
+            .store()
+            .latest_generation()
+            .await?
+            .ok_or(breachdesk_desk::DeskError::NothingLoaded)?;
         let campaign = options.campaign.clone();
-        let now = self.now_text();
+        let now = self.desk.now_text();
         let mut report = SendReport {
             campaign: campaign.clone(),
             ..SendReport::default()
         };
         report.queued = self
-            .store
+            .desk
+            .store()
             .ensure_notices(&campaign, generation, &now, &|id| {
                 self.message_id(&campaign, id)
             })
             .await?;
-        report.in_doubt = self.store.mark_in_doubt(&campaign, &now).await?;
+        report.in_doubt = self.desk.store().mark_in_doubt(&campaign, &now).await?;
         let limit = options.limit.unwrap_or(usize::MAX);
         let rows = self
-            .store
+            .desk
+            .store()
             .sendable_notices(&campaign, i64::try_from(limit).unwrap_or(i64::MAX))
             .await?;
         if options.dry_run {
             let total = rows.len();
             for (done, row) in rows.into_iter().enumerate() {
                 let person = self
+                    .desk
                     .stored_version(row.person_id, row.generation, generation)
                     .await?;
                 self.render_notice(&templates, &person, options.language)?;
@@ -176,11 +126,9 @@ impl Desk {
             }
         } else {
             let Some(transport) = transport else {
-                return Err(DeskError::Config(
-                    "no mail transport given for a real run".into(),
-                ));
+                return Err(OutreachError::NoTransport);
             };
-            let (ledger, ledger_writer) = crate::ledger::Ledger::start(std::sync::Arc::clone(self));
+            let (ledger, ledger_writer) = crate::ledger::Ledger::start(self.clone());
             let context = std::sync::Arc::new(SendContext {
                 templates,
                 signer,
@@ -188,8 +136,8 @@ impl Desk {
                 options: options.clone(),
                 latest_generation: generation,
                 pace: std::sync::Mutex::new(breachdesk_notify::DomainLimits::new(
-                    &self.config.smtp.per_domain,
-                    self.config.smtp.per_minute,
+                    &self.desk.config().smtp.per_domain,
+                    self.desk.config().smtp.per_minute,
                 )),
                 started: tokio::time::Instant::now(),
                 ledger,
@@ -202,11 +150,11 @@ impl Desk {
             drop(context);
             let writer = ledger_writer.await;
             delivered?;
-            writer.map_err(|e| DeskError::Ledger(format!("the writer stopped: {e}")))?;
+            writer?;
         }
-        report.states = self.store.notice_counts(&campaign).await?;
+        report.states = self.desk.store().notice_counts(&campaign).await?;
         if !options.dry_run {
-            self.audit(
+            self.desk.audit(
                 "notify-send",
                 None,
                 serde_json::json!({ "campaign": campaign, "sent": report.sent, "deferred": report.deferred,

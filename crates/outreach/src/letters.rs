@@ -2,8 +2,7 @@
 //! bounce, or a soft bounce out of retries. Each carries the same notice
 //! as the email, always in Japanese: it goes to an address in Japan.
 
-use crate::DeskError;
-use crate::desk::Desk;
+use crate::{Outreach, OutreachError};
 use breachdesk_notify::Language;
 use std::collections::BTreeMap;
 
@@ -32,13 +31,18 @@ impl std::fmt::Debug for LetterRow {
     }
 }
 
-impl Desk {
+impl Outreach {
     /// Persons due a letter, one row each (their latest notice decides).
-    pub async fn letters_due(&self) -> Result<Vec<LetterRow>, DeskError> {
+    pub async fn letters_due(&self) -> Result<Vec<LetterRow>, OutreachError> {
         let templates = self.templates()?;
-        let newest = self.store.latest_generation().await?.unwrap_or(0);
+        let newest = self.desk.store().latest_generation().await?.unwrap_or(0);
         let mut latest: BTreeMap<i64, breachdesk_store::NoticeRow> = BTreeMap::new();
-        for row in self.store.notices_in_states(&["letter", "bounced"]).await? {
+        for row in self
+            .desk
+            .store()
+            .notices_in_states(&["letter", "bounced"])
+            .await?
+        {
             match latest.get(&row.person_id) {
                 Some(existing) if existing.notice_id > row.notice_id => {}
                 _ => {
@@ -49,11 +53,12 @@ impl Desk {
         let mut out = Vec::with_capacity(latest.len());
         for (person_id, notice) in latest {
             let person = self
+                .desk
                 .stored_version(person_id, notice.generation, newest)
                 .await?;
             let rendered = self
                 .render_notice(&templates, &person, Language::Ja)?
-                .ok_or_else(|| DeskError::NotFound(format!("person #{person_id}: no version")))?;
+                .ok_or(OutreachError::NothingToTell { person_id })?;
             let data = &person.versions[0].data;
             out.push(LetterRow {
                 person_id,
@@ -76,19 +81,25 @@ impl Desk {
 
     /// Records that these letters were handed over (audited export), and
     /// moves their ledger rows to `letter`.
-    pub async fn mark_letters(&self, letters: &[LetterRow], file: &str) -> Result<(), DeskError> {
-        let now = self.now_text();
+    pub async fn mark_letters(
+        &self,
+        letters: &[LetterRow],
+        file: &str,
+    ) -> Result<(), OutreachError> {
+        let now = self.desk.now_text();
         for letter in letters {
-            self.store
+            self.desk
+                .store()
                 .set_notice_state(letter.notice_id, "letter", &letter.reason, &now)
                 .await?;
         }
-        self.audit(
-            "letters-export",
-            None,
-            serde_json::json!({ "letters": letters.len(), "file": file }),
-        )
-        .await?;
+        self.desk
+            .audit(
+                "letters-export",
+                None,
+                serde_json::json!({ "letters": letters.len(), "file": file }),
+            )
+            .await?;
         Ok(())
     }
 }

@@ -3,9 +3,8 @@
 //! written into a staging folder first and moved into place only when all
 //! of it rendered, so a failed run leaves the previous output whole.
 
-use crate::DeskError;
-use crate::desk::Desk;
 use crate::letters::LetterRow;
+use crate::{Outreach, OutreachError};
 use breachdesk_letter::{LaidOut, Letter, LetterFont, lay_out, render_laid_out};
 use breachdesk_vault::write_owner_only;
 use std::path::{Path, PathBuf};
@@ -26,23 +25,24 @@ pub struct LettersReport {
     pub font: Option<PathBuf>,
 }
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> DeskError + '_ {
-    move |source| DeskError::Io {
-        path: path.display().to_string(),
+fn io(path: &Path) -> impl Fn(std::io::Error) -> OutreachError + '_ {
+    move |source| OutreachError::Io {
+        action: "write",
+        path: path.to_owned(),
         source,
     }
 }
 
-impl Desk {
+impl Outreach {
     /// Today's date as a letter is dated: in the incident's zone.
     pub fn letter_date(&self) -> String {
-        let today = self.incident.zone.format(self.clock.now());
+        let today = self.desk.incident().zone.format(self.desk.now());
         breachdesk_notify::date_text(&today, breachdesk_notify::Language::Ja)
     }
 
     /// The printable letter for one row.
     pub fn letter_of(&self, row: &LetterRow, date: &str) -> Letter {
-        let shop = &self.config.shop;
+        let shop = &self.desk.config().shop;
         let sender = [
             shop.name.clone(),
             shop.address.clone(),
@@ -74,7 +74,7 @@ impl Desk {
         rows: &[LetterRow],
         out: &Path,
         font: Option<&LetterFont>,
-    ) -> Result<LettersReport, DeskError> {
+    ) -> Result<LettersReport, OutreachError> {
         std::fs::create_dir_all(out).map_err(io(out))?;
         let staging = out.join(format!(".partial-{}", std::process::id()));
         // A staging folder of this process id can only be a leftover.
@@ -127,7 +127,7 @@ impl Desk {
         rows: &[LetterRow],
         staging: &Path,
         font: Option<&LetterFont>,
-    ) -> Result<usize, DeskError> {
+    ) -> Result<usize, OutreachError> {
         std::fs::create_dir_all(staging).map_err(io(staging))?;
         let path = staging.join(LETTERS_CSV);
         write_owner_only(&path, &vendor_csv(rows, font.is_some())?).map_err(io(&path))?;
@@ -146,7 +146,7 @@ impl Desk {
                 .chunks(chunk)
                 .map(|rows| {
                     let (persons, date) = (&persons, &date);
-                    scope.spawn(move || -> Result<Vec<LaidOut>, DeskError> {
+                    scope.spawn(move || -> Result<Vec<LaidOut>, OutreachError> {
                         let mut done = Vec::with_capacity(rows.len());
                         for row in rows {
                             let letter = lay_out(font, &self.letter_of(row, date))?;
@@ -162,9 +162,9 @@ impl Desk {
             handles.into_iter().try_fold(Vec::new(), |mut all, h| {
                 let part = h
                     .join()
-                    .unwrap_or_else(|_| Err(DeskError::Config("a letter thread failed".into())))?;
+                    .unwrap_or(Err(OutreachError::WorkerPanicked("a letter")))?;
                 all.extend(part);
-                Ok::<_, DeskError>(all)
+                Ok::<_, OutreachError>(all)
             })
         })?;
         let combined = render_laid_out(font, laid_out.iter())?;
@@ -187,11 +187,14 @@ pub fn person_file(person_id: i64) -> String {
 }
 
 /// The mail vendor's list: who, where, and which file to print.
-fn vendor_csv(rows: &[LetterRow], with_files: bool) -> Result<Vec<u8>, DeskError> {
+fn vendor_csv(rows: &[LetterRow], with_files: bool) -> Result<Vec<u8>, OutreachError> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    let fail = |e: csv::Error| DeskError::Config(format!("cannot write {LETTERS_CSV}: {e}"));
+    let fail = |source: csv::Error| OutreachError::Csv {
+        path: PathBuf::from(LETTERS_CSV),
+        source,
+    };
     writer
         .write_record([
             "person_id",
@@ -222,5 +225,5 @@ fn vendor_csv(rows: &[LetterRow], with_files: bool) -> Result<Vec<u8>, DeskError
     }
     writer
         .into_inner()
-        .map_err(|e| DeskError::Config(format!("cannot write {LETTERS_CSV}: {e}")))
+        .map_err(|e| fail(csv::Error::from(e.into_error())))
 }

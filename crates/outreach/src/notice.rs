@@ -1,32 +1,31 @@
 //! The notice each stored person gets, from their latest generation.
 
-use crate::DeskError;
-use crate::desk::Desk;
-use crate::person::PersonView;
+use crate::{Outreach, OutreachError};
+use breachdesk_desk::PersonView;
 use breachdesk_domain::ItemSet;
 use breachdesk_notify::{
     CardText, Language, NoticeContext, OrderText, PersonInfo, RenderedNotice, ShopInfo, Templates,
     WindowText, date_text,
 };
 
-impl Desk {
+impl Outreach {
     /// The desk's templates (`templates/` in the desk; defaults written on
     /// first use). Refused while the shop has not said who it is: a notice
     /// nobody signed would look like the phishing it warns about.
-    pub fn templates(&self) -> Result<Templates, DeskError> {
-        let shop = &self.config.shop;
+    pub fn templates(&self) -> Result<Templates, OutreachError> {
+        let shop = &self.desk.config().shop;
         if shop.name.trim().is_empty() || shop.email.trim().is_empty() {
-            return Err(DeskError::Config(format!(
-                "set `name` and `email` under [shop] in {}: notices are signed with them",
-                self.config.dir.join(crate::CONFIG_FILE).display()
-            )));
+            return Err(OutreachError::ShopUnsigned {
+                config: self.desk.config().dir.join(breachdesk_desk::CONFIG_FILE),
+            });
         }
-        Templates::in_dir(&self.config.dir.join("templates"))
-            .map_err(|e| DeskError::Config(e.to_string()))
+        Ok(Templates::in_dir(
+            &self.desk.config().dir.join("templates"),
+        )?)
     }
 
     pub fn language(&self) -> Language {
-        self.config.shop.language.parse().unwrap_or(Language::Ja)
+        self.desk.config().shop.language
     }
 
     /// What the notice says to this person, from their latest version.
@@ -37,9 +36,10 @@ impl Desk {
             .iter()
             .filter_map(|i| breachdesk_domain::Item::from_name(i))
             .collect();
-        let zone = &self.incident.zone;
+        let zone = &self.desk.incident().zone;
         let windows = self
-            .incident
+            .desk
+            .incident()
             .exposures
             .iter()
             .filter(|e| version.exposures.contains(&e.id))
@@ -81,7 +81,7 @@ impl Desk {
                 }
             }
         }
-        let shop = &self.config.shop;
+        let shop = &self.desk.config().shop;
         Some(NoticeContext {
             language,
             shop: ShopInfo {
@@ -90,7 +90,7 @@ impl Desk {
                 phone: shop.phone.clone(),
                 url: shop.url.clone(),
             },
-            incident_title: self.incident.title.clone(),
+            incident_title: self.desk.incident().title.clone(),
             person: PersonInfo {
                 name: data.name.clone(),
                 email: data.email.clone(),
@@ -109,12 +109,12 @@ impl Desk {
         templates: &Templates,
         person: &PersonView,
         language: Language,
-    ) -> Result<Option<RenderedNotice>, DeskError> {
+    ) -> Result<Option<RenderedNotice>, OutreachError> {
         match self.notice_context(person, language) {
             Some(context) => templates
                 .render(&context)
                 .map(Some)
-                .map_err(|e| DeskError::Config(e.to_string())),
+                .map_err(OutreachError::from),
             None => Ok(None),
         }
     }
