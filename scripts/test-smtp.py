@@ -5,21 +5,29 @@ would in the wild.
 
     test-smtp.py OUT_DIR [--fail N:CODE ...] [--auth USER:PASSWORD] [--pipelining]
 
-Prints the port it listens on, then serves until killed. Each accepted
-message is written to OUT_DIR/<n>.eml. `--fail 3:550` answers the 3rd
-message's RCPT with 550 5.1.1; CODE may be 550, 451, 421 (answer and close
-the connection) or drop (close the connection in the middle of DATA).
-`--auth` requires AUTH (PLAIN or LOGIN, allowed without TLS on loopback)
-with that user and password before any mail. `--pipelining` offers
-PIPELINING (RFC 2920) and counts, in OUT_DIR.pipelined, the transactions
-whose RCPT had already arrived with their MAIL.
-"""
-import os
-import socket
-import sys
-import threading
+Binds a free loopback port itself (port 0: no other process can take it
+between choosing and binding, as it could if a port were probed and
+closed first), prints that port, then serves until killed. Each message
+the server stores is written to OUT_DIR/<n>.eml, and the number stored so
+far to OUT_DIR.stored, so that a test can tell how far a run has got
+(and the number of lost replies, below, to OUT_DIR.lost).
 
-from aiosmtpd.controller import Controller
+`--fail 3:550` answers the 3rd message's RCPT with 550 5.1.1; CODE may be
+550, 451, 421 (answer and close the connection), drop (close the
+connection once the whole message has arrived, without storing it or
+answering) or lost (store the message, then close the connection without
+answering: the reply after the final dot is lost, RFC 1047's duplicate
+case, so a client that sends the message again makes a second copy that
+a test can see). `--auth` requires AUTH (PLAIN or LOGIN, allowed without
+TLS on loopback) with that user and password before any mail.
+`--pipelining` offers PIPELINING (RFC 2920) and counts, in
+OUT_DIR.pipelined, the transactions whose RCPT had already arrived with
+their MAIL.
+"""
+import asyncio
+import os
+import sys
+
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
@@ -30,7 +38,15 @@ class Scripted:
         self.pipelining = pipelining
         self.pipelined = 0
         self.seen = 0      # RCPT commands, in order
-        self.accepted = 0
+        self.stored = 0    # messages written to OUT_DIR, lost replies included
+        self.lost = 0      # of which the reply was lost
+
+    def write_count(self, name, value):
+        # Renamed into place, so that a test polling it never reads half.
+        path = "%s.%s" % (self.out_dir.rstrip("/"), name)
+        with open(path + ".tmp", "w") as f:
+            f.write(str(value))
+        os.rename(path + ".tmp", path)
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
@@ -44,8 +60,7 @@ class Scripted:
         # aiosmtpd's asyncio StreamReader).
         if b"RCPT" in bytes(getattr(server._reader, "_buffer", b"")):
             self.pipelined += 1
-            with open(self.out_dir.rstrip("/") + ".pipelined", "w") as f:
-                f.write(str(self.pipelined))
+            self.write_count("pipelined", self.pipelined)
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
@@ -60,22 +75,31 @@ class Scripted:
         if action == "421":
             session.close_after = True
             return "421 4.7.0 Too many connections, closing"
-        if action == "drop":
-            session.drop_in_data = True
+        if action in ("drop", "lost"):
+            session.fault_in_data = action
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if getattr(session, "drop_in_data", False):
-            session.drop_in_data = False
+        fault = getattr(session, "fault_in_data", None)
+        session.fault_in_data = None
+        if fault == "drop":
             server.transport.close()
             return "421 closing"  # never reaches the client: the connection is gone
-        self.accepted += 1
-        path = os.path.join(self.out_dir, "%d.eml" % self.accepted)
+        self.stored += 1
+        path = os.path.join(self.out_dir, "%d.eml" % self.stored)
         with open(path + ".tmp", "wb") as f:
             f.write(envelope.original_content or envelope.content)
         os.rename(path + ".tmp", path)
-        return "250 2.0.0 Ok: queued as %d" % self.accepted
+        self.write_count("stored", self.stored)
+        if fault == "lost":
+            # Stored, and then the reply never arrives: the client cannot
+            # know that the message is here.
+            self.lost += 1
+            self.write_count("lost", self.lost)
+            server.transport.close()
+            return "250 2.0.0 Ok: never seen by the client"
+        return "250 2.0.0 Ok: queued as %d" % self.stored
 
 
 class ClosingSMTP(SMTP):
@@ -99,6 +123,10 @@ def main():
             continue
         if args[0] == "--fail":
             n, code = args[1].split(":")
+            if code not in ("550", "451", "421", "drop", "lost"):
+                # A misspelt fault would otherwise go unnoticed, and so
+                # would the test that relies on it.
+                sys.exit("unknown failure %r" % code)
             failures[int(n)] = code
             args = args[2:]
         elif args[0] == "--auth":
@@ -114,31 +142,31 @@ def main():
         # handled=False: the server answers 535 itself.
         return AuthResult(success=ok, handled=False)
 
-    class Factory(Controller):
-        def factory(self):
-            if auth is None:
-                return ClosingSMTP(self.handler, enable_SMTPUTF8=True)
-            return ClosingSMTP(
-                self.handler,
-                enable_SMTPUTF8=True,
-                authenticator=authenticator,
-                auth_required=True,
-                auth_require_tls=False,
-            )
+    def factory():
+        if auth is None:
+            return ClosingSMTP(handler, enable_SMTPUTF8=True)
+        return ClosingSMTP(
+            handler,
+            enable_SMTPUTF8=True,
+            authenticator=authenticator,
+            auth_required=True,
+            auth_require_tls=False,
+        )
 
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    controller = Factory(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    print(port, flush=True)
+    async def serve():
+        # Port 0: the kernel picks a free port as it binds, so nothing can
+        # take it in between; the test reads the port from the first line.
+        server = await asyncio.get_running_loop().create_server(
+            factory, host="127.0.0.1", port=0
+        )
+        print(server.sockets[0].getsockname()[1], flush=True)
+        async with server:
+            await server.serve_forever()
+
     try:
-        threading.Event().wait()
+        asyncio.run(serve())
     except KeyboardInterrupt:
         pass
-    finally:
-        controller.stop()
 
 
 if __name__ == "__main__":

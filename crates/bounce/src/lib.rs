@@ -33,6 +33,12 @@ pub struct Bounce {
     pub reason: String,
     /// Message-ID of the original message, with its angle brackets.
     pub message_id: Option<String>,
+    /// What names this report itself, so the same report read twice can be
+    /// recognised: a digest (SHA-256, hex) of its own Message-ID, or of its
+    /// bytes when it has none. A digest, because a Message-ID may name a
+    /// host or a person. Not part of `bounces parse`'s output contract.
+    #[serde(skip)]
+    pub report_digest: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -84,6 +90,14 @@ pub fn parse_message(file: &str, raw: &[u8]) -> Result<Vec<Bounce>, BounceError>
     } else if failures.is_empty() && text::looks_like_bounce(&message) {
         failures = text::failures(&message);
     }
+    let report_digest = {
+        use sha2::{Digest, Sha256};
+        let digest = match message.message_id() {
+            Some(id) => Sha256::digest(format!("message-id\0{id}")),
+            None => Sha256::digest(raw),
+        };
+        hex::encode(digest)
+    };
     let mut context: Option<String> = None;
     let mut whole: Option<String> = None;
     let spam_filtered = carriers::refused_by_spam_filter(&message);
@@ -133,6 +147,7 @@ pub fn parse_message(file: &str, raw: &[u8]) -> Result<Vec<Bounce>, BounceError>
             status,
             reason: reason.words().to_owned(),
             message_id: message_id.clone(),
+            report_digest: report_digest.clone(),
         });
     }
     Ok(out)

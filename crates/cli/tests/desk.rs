@@ -173,9 +173,47 @@ fn notify_preview_renders_the_persons_notice() {
         en.contains("- your postal code") && !en.contains("card company"),
         "{en}"
     );
-    let html =
-        std::fs::read_to_string(desk.join("previews").join(format!("person-{}.en.html", 7))).ok();
-    assert!(html.is_none() || html.unwrap().contains("<li>your address</li>"));
+    // The person's id as the desk knows it, and the files the command says
+    // it wrote: they must be that person's, in the desk's previews folder.
+    let person: serde_json::Value = serde_json::from_str(&ok(run_in_desk(
+        &desk,
+        &["person", "guest:guest1@gmail.com", "--json"],
+    )))
+    .unwrap();
+    let id = person[0]["person_id"].as_u64().unwrap();
+    let written = en
+        .rsplit_once("(written to ")
+        .map(|(_, tail)| tail.trim().trim_end_matches(')'))
+        .unwrap();
+    let (text_file, html_file) = written.split_once(" and ").unwrap();
+    let previews = desk.join("previews");
+    assert_eq!(
+        std::path::Path::new(html_file),
+        previews.join(format!("person-{id}.en.html"))
+    );
+    assert_eq!(
+        std::path::Path::new(text_file),
+        previews.join(format!("person-{id}.en.txt"))
+    );
+    let html = std::fs::read_to_string(html_file).unwrap();
+    for item in [
+        "your name",
+        "your email address",
+        "your phone number",
+        "your postal code",
+        "your address",
+    ] {
+        assert!(html.contains(&format!("<li>{item}</li>")), "{item}: {html}");
+    }
+    assert!(
+        html.contains("<li>Order O008 (2022-11-30)</li>") && !html.contains("card company"),
+        "{html}"
+    );
+    let text = std::fs::read_to_string(text_file).unwrap();
+    assert!(
+        text.contains("- your postal code") && en.contains(text.trim()),
+        "the text file holds the notice shown: {text}"
+    );
     assert!(
         desk.join("templates/notice.ja.txt").exists(),
         "templates written for the shop to edit"

@@ -180,24 +180,39 @@ fn bounces_are_matched_to_notices_and_decide_retry_or_letter() {
     let states = ledger(&desk);
     assert_eq!(states.get("bounced"), Some(&2), "{states:?}");
     assert_eq!(states.get("deferred"), Some(&1), "{states:?}");
-    // The same bounces again: the hard one matched by Message-ID is settled
-    // and stays so (reported, not counted twice); the one matched by
-    // recipient finds no sent notice left, so it is unmatched.
-    let twice = ok(
-        in_desk(&desk, &["bounces", "ingest", p(&bounces), "--json"])
-            .output()
-            .unwrap(),
-    );
-    let twice: serde_json::Value = serde_json::from_str(&twice).unwrap();
-    assert_eq!(twice["already_settled"], 1, "{twice}");
+    // The same bounces again: the two matched by Message-ID were applied
+    // before and change nothing; the one matched by recipient finds no
+    // sent notice left, so it is unmatched.
+    let ingest_again = || -> serde_json::Value {
+        let out = ok(
+            in_desk(&desk, &["bounces", "ingest", p(&bounces), "--json"])
+                .output()
+                .unwrap(),
+        );
+        serde_json::from_str(&out).unwrap()
+    };
+    let twice = ingest_again();
+    assert_eq!(twice["read_before"], 2, "{twice}");
     assert_eq!(twice["unmatched"], 2, "{twice}");
     assert_eq!(twice["to_letter"], 0, "{twice}");
+    assert_eq!(twice["to_retry"], 0, "{twice}");
     assert_eq!(ledger(&desk).get("bounced"), Some(&2));
     // The soft bounce is retried by the next run; nothing else is re-sent.
     let again = ok(in_desk(&desk, &["notify", "send", "--smtp", &target])
         .output()
         .unwrap());
     assert!(again.contains("1 sent"), "{again}");
+    // The soft bounce read once more after its retry went through: the
+    // notice stays sent, and no run sends it a third time.
+    let sent_before = ledger(&desk).get("sent").copied();
+    let thrice = ingest_again();
+    assert_eq!(thrice["to_retry"], 0, "{thrice}");
+    assert_eq!(ledger(&desk).get("sent").copied(), sent_before);
+    assert_eq!(ledger(&desk).get("deferred"), None);
+    let idle = ok(in_desk(&desk, &["notify", "send", "--smtp", &target])
+        .output()
+        .unwrap());
+    assert!(idle.contains(" 0 sent"), "{idle}");
 
     // Letters: the two hard bounces and everyone without an email address.
     let no_email = states.get("letter").copied().unwrap_or(0);
@@ -237,7 +252,20 @@ fn bounces_are_matched_to_notices_and_decide_retry_or_letter() {
     assert!(bounced.iter().all(|r| !r[3].is_empty()), "{rows:?}");
     let after = ledger(&desk);
     assert_eq!(after.get("bounced"), None, "handed over: {after:?}");
-    assert_eq!(after.get("letter").copied(), Some(2 + no_email));
+    assert_eq!(after.get("letter"), None, "handed over: {after:?}");
+    assert_eq!(after.get("letter_printed").copied(), Some(2 + no_email));
+    // A second run prints nobody again.
+    let second = tmp.path().join("letters-again");
+    let out = ok(
+        in_desk(&desk, &["letters", "--out", p(&second), "--csv-only"])
+            .output()
+            .unwrap(),
+    );
+    assert!(out.contains("0 letters listed"), "{out}");
+    assert_eq!(
+        ledger(&desk).get("letter_printed").copied(),
+        Some(2 + no_email)
+    );
 }
 
 /// The rows of `letters.csv`.

@@ -1,6 +1,8 @@
 //! `notify send` to a real SMTP server on loopback (aiosmtpd, started from
-//! scripts/test-smtp.py) that answers 550, 451 and 421 and drops a
-//! connection during DATA. Runs when BREACHDESK_TEST_SMTP=1 (CI sets it).
+//! scripts/test-smtp.py) that answers 550, 451 and 421, drops a connection
+//! after the final dot without storing the message, and drops one after
+//! storing it (the reply is lost). Runs when BREACHDESK_TEST_SMTP=1 (CI
+//! sets it).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -20,14 +22,24 @@ fn send_through_a_real_smtp_server_with_failures() {
     let pipelined = failure_story(true);
     println!(
         "smtp story: passed ({plain} and {pipelined} delivered with and without PIPELINING, 1 bounced, \
-         3 deferred then delivered each time; retries within a run)"
+         451 and 421 deferred then delivered, none twice after the two connections closed past the \
+         final dot (one message stored), each time; retries within a run)"
     );
 }
 
 /// Messages the server counted as pipelined (MAIL and RCPT in one write).
 fn pipelined(inbox: &Path) -> usize {
-    std::fs::read_to_string(format!("{}.pipelined", inbox.display()))
-        .map_or(0, |n| n.trim().parse().unwrap())
+    server_count(inbox, "pipelined") as usize
+}
+
+/// Rows of a send report's `states` in `state`.
+fn state(report: &serde_json::Value, state: &str) -> u64 {
+    report["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s[0] == state)
+        .map_or(0, |s| s[1].as_u64().unwrap())
 }
 
 /// Sends to a server scripted to refuse and drop; returns how many
@@ -37,8 +49,12 @@ fn failure_story(pipelining: bool) -> usize {
     unpace_carriers(&desk);
 
     let inbox = tmp.path().join("inbox");
+    // 9: the connection closes after the final dot, the message not
+    // stored; 11: it closes after the message is stored, so that sending
+    // it again would show as a second copy.
     let mut args = vec![
-        "--fail", "3:550", "--fail", "5:451", "--fail", "7:421", "--fail", "9:drop",
+        "--fail", "3:550", "--fail", "5:451", "--fail", "7:421", "--fail", "9:drop", "--fail",
+        "11:lost",
     ];
     if pipelining {
         args.push("--pipelining");
@@ -51,27 +67,40 @@ fn failure_story(pipelining: bool) -> usize {
     )))
     .unwrap();
     assert_eq!(first["bounced"], 1, "550 -> bounced: {first}");
+    assert_eq!(server_count(&inbox, "lost"), 1, "the lost reply happened");
+    // The two connections that closed after the final dot look the same
+    // to the sender (it cannot know that one message arrived): deferred
+    // or in doubt, but neither sent nor bounced.
+    let deferred_first = first["deferred"].as_u64().unwrap();
+    assert!(deferred_first >= 2, "451 and 421 -> deferred: {first}");
     assert_eq!(
-        first["deferred"], 3,
-        "451, 421 and a dropped DATA -> deferred: {first}"
+        deferred_first + state(&first, "in_doubt"),
+        4,
+        "451, 421 and the two closed after the final dot: {first}"
     );
     let sent_first = first["sent"].as_u64().unwrap();
     assert_eq!(
         message_id_counts(&inbox).len() as u64,
-        sent_first,
-        "the server holds exactly what the ledger calls sent"
+        sent_first + 1,
+        "the server holds what the ledger calls sent, and the message whose reply was lost"
     );
 
-    // The next run retries the deferred three; nobody else gets a second copy.
+    // The next run retries what was deferred; nobody gets a second copy,
+    // not even the person whose message arrived without its reply.
     let second: serde_json::Value = serde_json::from_str(&ok(run_in_desk(
         &desk,
         &["notify", "send", "--smtp", &url, "--retries", "0", "--json"],
     )))
     .unwrap();
-    assert_eq!(second["sent"], 3, "{second}");
+    let sent_second = second["sent"].as_u64().unwrap();
+    assert_eq!(sent_second, deferred_first, "{second}");
     let ids = message_id_counts(&inbox);
-    assert!(ids.values().all(|&n| n == 1), "one copy each");
-    assert_eq!(ids.len() as u64, sent_first + 3);
+    let twice: Vec<_> = ids.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        twice.is_empty(),
+        "sent twice after a lost reply: {twice:?}; {first}; {second}"
+    );
+    assert_eq!(ids.len() as u64, sent_first + 1 + sent_second);
 
     // With retries, a temporary failure is tried again within the run.
     let inbox2 = tmp.path().join("inbox2");
@@ -322,15 +351,25 @@ fn a_paced_carrier_domain_waits_and_holds_up_nobody() {
         "{busiest}: {}",
         carrier_times.len()
     );
-    // Paced: never two to one carrier closer than the pace allows (less
-    // what signing and the wire may shift one message against the next).
-    for pair in carrier_times.windows(2) {
-        let gap = pair[1].duration_since(pair[0]).unwrap();
+    // Paced at 300 a minute (200 ms): on average no closer than that, and
+    // never two nearly together. Arrival times carry what the wire and a
+    // loaded machine add (a commit's fsync can hold one message back and
+    // bring it close to the next), so single gaps get a wide margin.
+    let gaps: Vec<std::time::Duration> = carrier_times
+        .windows(2)
+        .map(|pair| pair[1].duration_since(pair[0]).unwrap())
+        .collect();
+    for gap in &gaps {
         assert!(
-            gap >= std::time::Duration::from_millis(100),
-            "{busiest}: {gap:?}"
+            *gap >= std::time::Duration::from_millis(50),
+            "{busiest}: {gap:?} in {gaps:?}"
         );
     }
+    let mean = gaps.iter().sum::<std::time::Duration>() / gaps.len() as u32;
+    assert!(
+        mean >= std::time::Duration::from_millis(170),
+        "{busiest}: mean gap {mean:?} in {gaps:?}"
+    );
     // Not holding up others: some later row to an unpaced domain arrived
     // before an earlier row that waited for its carrier's turn.
     let overtaken = arrivals.iter().enumerate().any(|(i, (_, row, domain))| {
@@ -341,7 +380,7 @@ fn a_paced_carrier_domain_waits_and_holds_up_nobody() {
     });
     assert!(overtaken, "a paced row held up the rows behind it");
     println!(
-        "smtp pacing story: passed ({} to {busiest}, at least 100 ms apart; others went ahead)",
+        "smtp pacing story: passed ({} to {busiest}, {mean:?} apart on average; others went ahead)",
         carrier_times.len()
     );
 }

@@ -1,6 +1,26 @@
 //! Desk configuration, layered: defaults → `breachdesk.toml` in the desk →
-//! `BREACHDESK_*` environment → command-line flags. Any secret may instead be
-//! read from a file named by the matching `*_FILE` variable or key.
+//! `BREACHDESK_*` environment → command-line flags.
+//!
+//! Every secret (the database URL, the SMTP URL, the SMTP password) is
+//! taken from the first of these that is set, in this order, the same for
+//! each (an empty value counts as unset):
+//!
+//! 1. the flag (`--database-url`; `notify send --smtp` for the SMTP URL,
+//!    applied by that command; the password has none, as a flag's value is
+//!    visible to every user of the machine in the process list),
+//! 2. the variable (`BREACHDESK_DATABASE_URL`, `BREACHDESK_SMTP_URL`,
+//!    `BREACHDESK_SMTP_PASSWORD`),
+//! 3. the file named by the variable with `_FILE` added (a relative path
+//!    from where the command runs),
+//! 4. the file named by the config's `*_file` key (`database_url_file`,
+//!    `url_file`, `password_file`; a relative path from the desk),
+//! 5. the config's value (`database_url`, `url`; there is no `password`:
+//!    the config is no place for one).
+//!
+//! A file beats the config's value because `init` writes a `database_url`
+//! into every config: a `database_url_file` added next to it must not be
+//! ignored. A variable beats a `_FILE` variable as a flag beats both: the
+//! nearer the command, the more deliberate.
 
 use crate::DeskError;
 use serde::Deserialize;
@@ -140,6 +160,7 @@ struct FileDesk {
 #[serde(deny_unknown_fields)]
 struct FileSmtp {
     url: Option<String>,
+    url_file: Option<PathBuf>,
     from: Option<String>,
     username: Option<String>,
     password_file: Option<PathBuf>,
@@ -166,6 +187,35 @@ fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
 }
 
+/// Where one secret may come from, nearest the command first.
+struct SecretSources {
+    what: &'static str,
+    flag: Option<String>,
+    /// The variable; `{var}_FILE` names a file holding it.
+    var: &'static str,
+    /// The config's `*_file` key, resolved against the desk.
+    config_file: Option<PathBuf>,
+    config_value: Option<String>,
+}
+
+/// The secret from the first source set, in the order of the module's
+/// documentation; `env` already treats an empty variable as unset.
+fn resolve_secret(
+    sources: SecretSources,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<String>, DeskError> {
+    if let Some(value) = non_empty(sources.flag).or_else(|| env(sources.var)) {
+        return Ok(Some(value));
+    }
+    if let Some(file) = env(&format!("{}_FILE", sources.var)) {
+        return read_secret(Path::new(&file), sources.what).map(Some);
+    }
+    if let Some(file) = sources.config_file {
+        return read_secret(&file, sources.what).map(Some);
+    }
+    Ok(non_empty(sources.config_value))
+}
+
 /// Loads the desk in `dir`. `env` reads an environment variable (injected so
 /// tests need not touch the process environment).
 pub fn load_config(
@@ -190,31 +240,41 @@ pub fn load_config(
     })?;
     let env = |name: &str| non_empty(env(name));
     let resolve = |p: PathBuf| if p.is_absolute() { p } else { dir.join(p) };
+    // An empty `*_file = ""` is unset, as an empty value is.
+    let config_file = |p: Option<PathBuf>| p.filter(|p| !p.as_os_str().is_empty()).map(resolve);
 
-    let database_url = match (
-        overrides.database_url.clone(),
-        env("BREACHDESK_DATABASE_URL"),
-        env("BREACHDESK_DATABASE_URL_FILE"),
-    ) {
-        (Some(url), _, _) | (None, Some(url), _) => url,
-        (None, None, Some(file)) => read_secret(Path::new(&file), "the database URL")?,
-        (None, None, None) => match (file.desk.database_url, file.desk.database_url_file) {
-            (Some(url), _) => url,
-            (None, Some(f)) => read_secret(&resolve(f), "the database URL")?,
-            (None, None) => "sqlite://breachdesk.db".to_owned(),
+    let database_url = resolve_secret(
+        SecretSources {
+            what: "the database URL",
+            flag: overrides.database_url.clone(),
+            var: "BREACHDESK_DATABASE_URL",
+            config_file: config_file(file.desk.database_url_file),
+            config_value: file.desk.database_url,
         },
-    };
-    let smtp_password = match env("BREACHDESK_SMTP_PASSWORD_FILE") {
-        Some(f) => Some(read_secret(Path::new(&f), "the SMTP password")?),
-        None => match env("BREACHDESK_SMTP_PASSWORD") {
-            Some(p) => Some(p),
-            None => file
-                .smtp
-                .password_file
-                .map(|f| read_secret(&resolve(f), "the SMTP password"))
-                .transpose()?,
+        &env,
+    )?
+    .unwrap_or_else(|| "sqlite://breachdesk.db".to_owned());
+    let smtp_url = resolve_secret(
+        SecretSources {
+            what: "the SMTP URL",
+            // `notify send --smtp` is applied by that command, over this.
+            flag: None,
+            var: "BREACHDESK_SMTP_URL",
+            config_file: config_file(file.smtp.url_file),
+            config_value: file.smtp.url,
         },
-    };
+        &env,
+    )?;
+    let smtp_password = resolve_secret(
+        SecretSources {
+            what: "the SMTP password",
+            flag: None,
+            var: "BREACHDESK_SMTP_PASSWORD",
+            config_file: config_file(file.smtp.password_file),
+            config_value: None,
+        },
+        &env,
+    )?;
     Ok(DeskConfig {
         database_url: Secret(resolve_sqlite(&database_url, dir)),
         incident: resolve(
@@ -237,9 +297,7 @@ pub fn load_config(
             .or_else(|| env("USER"))
             .unwrap_or_else(|| "unknown".to_owned()),
         smtp: SmtpConfig {
-            url: env("BREACHDESK_SMTP_URL")
-                .or(non_empty(file.smtp.url))
-                .map(Secret),
+            url: smtp_url.map(Secret),
             from: env("BREACHDESK_SMTP_FROM").or(non_empty(file.smtp.from)),
             username: env("BREACHDESK_SMTP_USERNAME").or(non_empty(file.smtp.username)),
             password: smtp_password.map(Secret),
@@ -375,5 +433,130 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("breachdesk init"), "{e}");
+    }
+
+    /// Every secret resolves the same way, each layer beating the next:
+    /// flag, variable, file named by the variable `*_FILE`, file named by
+    /// the config's `*_file` key, the config's value.
+    #[test]
+    fn every_secret_resolves_in_the_same_order() {
+        struct Case {
+            var: &'static str,
+            section: &'static str,
+            value_key: Option<&'static str>,
+            file_key: &'static str,
+            get: fn(&DeskConfig) -> Option<String>,
+            flag: fn(&str) -> Overrides,
+        }
+        let cases = [
+            Case {
+                var: "BREACHDESK_DATABASE_URL",
+                section: "desk",
+                value_key: Some("database_url"),
+                file_key: "database_url_file",
+                get: |c| Some(c.database_url.expose().to_owned()),
+                flag: |v| Overrides {
+                    database_url: Some(v.to_owned()),
+                    operator: None,
+                },
+            },
+            Case {
+                var: "BREACHDESK_SMTP_PASSWORD",
+                section: "smtp",
+                // No password in the config itself: only a file it names.
+                value_key: None,
+                file_key: "password_file",
+                get: |c| c.smtp.password.as_ref().map(|p| p.expose().to_owned()),
+                flag: |_| Overrides::default(),
+            },
+            Case {
+                var: "BREACHDESK_SMTP_URL",
+                section: "smtp",
+                value_key: Some("url"),
+                file_key: "url_file",
+                get: |c| c.smtp.url.as_ref().map(|u| u.expose().to_owned()),
+                // `notify send --smtp` is applied by the command itself.
+                flag: |_| Overrides::default(),
+            },
+        ];
+        for case in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let d = dir.path();
+            // Values that resolve_sqlite leaves alone, so each layer shows.
+            let value = |layer: &str| format!("postgres://{layer}@db.example/desk");
+            std::fs::write(d.join("from-env-file"), value("env-file") + "\n").unwrap();
+            std::fs::write(d.join("from-config-file"), value("config-file") + "\n").unwrap();
+            let file_var = format!("{}_FILE", case.var);
+            let env_file = d.join("from-env-file");
+            let config = |with_file: bool| {
+                let mut text = format!("[{}]\n", case.section);
+                if with_file {
+                    text += &format!("{} = \"from-config-file\"\n", case.file_key);
+                }
+                if let Some(key) = case.value_key {
+                    text += &format!("{key} = \"{}\"\n", value("config"));
+                }
+                std::fs::write(d.join(CONFIG_FILE), text).unwrap();
+            };
+            let resolved = |env: &[(&str, &str)], flags: &Overrides| {
+                (case.get)(&load_config(d, &env_of(env), flags).unwrap())
+            };
+            let from_env = value("env");
+            let all_env = [
+                (case.var, from_env.as_str()),
+                (file_var.as_str(), env_file.to_str().unwrap()),
+            ];
+            let only_file_env = [(file_var.as_str(), env_file.to_str().unwrap())];
+            let flags = (case.flag)(&value("flag"));
+            let flagged = flags.database_url.is_some();
+            config(true);
+            if flagged {
+                assert_eq!(
+                    resolved(&all_env, &flags),
+                    Some(value("flag")),
+                    "{}",
+                    case.var
+                );
+            }
+            let none = Overrides::default();
+            assert_eq!(
+                resolved(&all_env, &none),
+                Some(value("env")),
+                "{}",
+                case.var
+            );
+            assert_eq!(
+                resolved(&only_file_env, &none),
+                Some(value("env-file")),
+                "{file_var}"
+            );
+            assert_eq!(
+                resolved(&[], &none),
+                Some(value("config-file")),
+                "{} {}",
+                case.var,
+                case.file_key
+            );
+            if let Some(key) = case.value_key {
+                config(false);
+                assert_eq!(resolved(&[], &none), Some(value("config")), "{key}");
+            }
+            // An empty setting counts as unset, like an empty variable.
+            let mut text = format!("[{}]\n{} = \"\"\n", case.section, case.file_key);
+            if let Some(key) = case.value_key {
+                text += &format!("{key} = \"\"\n");
+            }
+            std::fs::write(d.join(CONFIG_FILE), text).unwrap();
+            let empty = [(case.var, ""), (file_var.as_str(), "")];
+            let fallback = resolved(&empty, &none);
+            assert!(
+                fallback.is_none()
+                    || fallback
+                        .as_deref()
+                        .is_some_and(|f| f.starts_with("sqlite://")),
+                "{}: {fallback:?}",
+                case.var
+            );
+        }
     }
 }

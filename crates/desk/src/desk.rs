@@ -138,14 +138,81 @@ impl Desk {
         Ok(self.store.audit_entries().await?)
     }
 
-    /// A consistent copy of a SQLite desk (still sealed), audited.
+    /// A consistent copy of a SQLite desk (still sealed), audited. The copy
+    /// is owner-only, like the database, and on disk when this returns.
     pub async fn backup(&self, path: &std::path::Path) -> Result<(), DeskError> {
-        if path.exists() {
-            return Err(DeskError::Exists {
-                path: path.to_owned(),
-            });
+        /// Whether `path` still names the file `file` was opened on.
+        fn same_file(file: &std::fs::File, path: &std::path::Path) -> std::io::Result<bool> {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                let (held, named) = (file.metadata()?, std::fs::symlink_metadata(path)?);
+                Ok(held.dev() == named.dev() && held.ino() == named.ino())
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = (file, path);
+                Ok(true)
+            }
         }
-        self.store.backup_to(&path.display().to_string()).await?;
+        let io = |action: &'static str| {
+            move |source: std::io::Error| DeskError::Io {
+                action,
+                path: path.to_owned(),
+                source,
+            }
+        };
+        // SQLite would create the copy with its default mode (0644 less
+        // the umask), readable by everyone, and a chmod afterwards would
+        // leave a window. So the file is made here first, empty and 0600
+        // from its creation, and VACUUM INTO fills it (it takes an empty
+        // file). `create_new` also makes "never overwrite" one atomic
+        // step: an existing file, even an empty one, or a symlink planted
+        // there, is refused.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = match options.open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(DeskError::Exists {
+                    path: path.to_owned(),
+                });
+            }
+            Err(e) => return Err(io("create")(e)),
+        };
+        let copied = async {
+            self.store.backup_to(path).await?;
+            // SQLite writes the copy unjournaled and need not sync it: the
+            // handle made above syncs it, once it is known to be the file
+            // SQLite wrote (not one swapped in meanwhile), then the folder's
+            // entry.
+            if !same_file(&file, path).map_err(io("check"))? {
+                return Err(DeskError::Io {
+                    action: "check",
+                    path: path.to_owned(),
+                    source: std::io::Error::other("the file was replaced during the backup"),
+                });
+            }
+            file.sync_all().map_err(io("sync"))?;
+            let dir = match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir,
+                _ => std::path::Path::new("."),
+            };
+            breachdesk_vault::sync_dir(dir).map_err(io("sync the folder of"))
+        }
+        .await;
+        if let Err(e) = copied {
+            // Whatever was made of it is removed: a half copy is no backup,
+            // and its name stays free for the next try.
+            drop(file);
+            let _ = std::fs::remove_file(path);
+            return Err(e);
+        }
         self.audit(
             "backup",
             None,

@@ -47,9 +47,17 @@ pub enum DeskError {
         "a key rotation to key {target} was interrupted: run `breachdesk key rotate` again to finish it"
     )]
     RotationInterrupted { target: String },
-    /// The rotation's test hook stopped it, as a crash would.
-    #[error("the key rotation stopped before its end")]
-    RotationStopped,
+    /// The desk records a rotation to a key that its new key file no
+    /// longer holds: no crash leaves this (the file is on disk before the
+    /// desk names it), so someone moved or replaced the file.
+    #[error(
+        "a key rotation to key {target} was interrupted, but {} does not hold that key: put that file back (values already re-sealed need it), then run `breachdesk key rotate` again", path.display()
+    )]
+    RotationKeyMissing { target: String, path: PathBuf },
+    /// The rotation's test hook stopped it before the step named, as a
+    /// crash would.
+    #[error("the key rotation stopped before its step {before}")]
+    RotationStopped { before: &'static str },
     #[error("nothing loaded yet: run `breachdesk load` first")]
     NothingLoaded,
     #[error("no stored person #{person_id} in generation {generation}")]
@@ -64,7 +72,21 @@ pub enum DeskError {
     #[error(transparent)]
     Store(#[from] breachdesk_store::StoreError),
     #[error(transparent)]
-    Vault(#[from] breachdesk_vault::VaultError),
+    Vault(breachdesk_vault::VaultError),
     #[error("a background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+}
+
+impl From<breachdesk_vault::VaultError> for DeskError {
+    /// A key file missing beside its rotation's new key is an interrupted
+    /// rotation: the same kind, and the same way out, as the desk's
+    /// database marking one.
+    fn from(error: breachdesk_vault::VaultError) -> DeskError {
+        match error {
+            breachdesk_vault::VaultError::RotationUnfinished { target, .. } => {
+                DeskError::RotationInterrupted { target }
+            }
+            other => DeskError::Vault(other),
+        }
+    }
 }

@@ -27,6 +27,10 @@ pub struct LoadReport {
     pub persons: u64,
     pub cards: u64,
     pub changes: Changes,
+    /// What the new generation changed in the notice ledger.
+    pub revision: breachdesk_store::Revision,
+    /// Persons already told something this generation no longer says.
+    pub corrections_due: usize,
 }
 
 impl Desk {
@@ -156,7 +160,10 @@ impl Desk {
         changes.added = changes.added_ids.len();
         changes.removed = changes.removed_ids.len();
         changes.changed = changes.changed_ids.len();
-        let changes_json = serde_json::to_string(&changes).unwrap_or_default();
+        // Integers and integer lists: serde_json cannot fail on them (it
+        // fails only on maps with non-string keys and failing Serialize impls).
+        #[allow(clippy::expect_used)]
+        let changes_json = serde_json::to_string(&changes).expect("changes are plain numbers");
         let row = GenerationRow {
             generation,
             loaded_at: self.now_text(),
@@ -182,11 +189,19 @@ impl Desk {
             .save_generation(&row, &new_persons, &rows, &audit)
             .await?;
         self.remember_inputs(&inputs).await?;
+        // What has not reached its person follows the new scope at once.
+        let revision = self
+            .store()
+            .revise_notices(generation, &self.now_text())
+            .await?;
+        let corrections_due = self.store().corrections_due(generation).await?.len();
         Ok(LoadReport {
             generation,
             persons: summary.persons,
             cards: summary.cards,
             changes,
+            revision,
+            corrections_due,
         })
     }
 }

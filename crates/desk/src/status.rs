@@ -35,35 +35,61 @@ pub struct Status {
     pub deadlines: Vec<Deadline>,
     /// Notice ledger: campaign -> state -> rows.
     pub notices: BTreeMap<String, BTreeMap<String, i64>>,
+    /// Persons already told something the latest generation no longer says.
+    pub corrections_due: usize,
 }
 
-fn figure(json: &serde_json::Value, name: &str) -> u64 {
-    json.get(name)
-        .and_then(serde_json::Value::as_u64)
-        .unwrap_or(0)
+/// A generation's `summary` as `load` stored it.
+#[derive(serde::Deserialize, Default)]
+struct StoredSummary {
+    persons: u64,
+    cards: u64,
+    by_exposure: BTreeMap<String, u64>,
+    by_item: BTreeMap<String, u64>,
 }
 
-fn figures(json: &serde_json::Value, name: &str) -> BTreeMap<String, u64> {
-    json.get(name)
-        .and_then(serde_json::Value::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0)))
-                .collect()
-        })
-        .unwrap_or_default()
+/// A generation's `changes` as `load` stored it.
+#[derive(serde::Deserialize)]
+struct StoredChanges {
+    added: u64,
+    removed: u64,
+    changed: u64,
+}
+
+/// Stored figures read back; text that is not what `load` wrote is an
+/// error, never zeros.
+fn stored<T: serde::de::DeserializeOwned>(what: &'static str, text: &str) -> Result<T, DeskError> {
+    serde_json::from_str(text).map_err(|e| DeskError::Corrupt {
+        what,
+        message: e.to_string(),
+    })
 }
 
 impl Desk {
     pub async fn status(&self) -> Result<Status, DeskError> {
         let generations = self.store().generations().await?;
-        let parse = |s: &str| {
-            serde_json::from_str::<serde_json::Value>(s).unwrap_or(serde_json::Value::Null)
+        let latest: StoredSummary = match generations.last() {
+            Some(g) => stored("the summary of the latest generation", &g.summary)?,
+            None => StoredSummary::default(),
         };
-        let latest = generations
-            .last()
-            .map(|g| parse(&g.summary))
-            .unwrap_or(serde_json::Value::Null);
+        let mut history = Vec::with_capacity(generations.len());
+        for g in &generations {
+            let summary: StoredSummary = stored("a generation's summary", &g.summary)?;
+            let changes: StoredChanges = stored("a generation's changes", &g.changes)?;
+            history.push(GenerationStatus {
+                generation: g.generation,
+                loaded_at: g.loaded_at.clone(),
+                operator: g.operator.clone(),
+                persons: summary.persons,
+                added: changes.added,
+                removed: changes.removed,
+                changed: changes.changed,
+            });
+        }
+        let corrections_due = match generations.last() {
+            Some(g) => self.store().corrections_due(g.generation).await?.len(),
+            None => 0,
+        };
         let zone = &self.incident().zone;
         let now = self.now();
         Ok(Status {
@@ -78,25 +104,12 @@ impl Desk {
                 .as_ref()
                 .map(|r| zone.format(r.discovered)),
             generation: generations.last().map(|g| g.generation),
-            persons: figure(&latest, "persons"),
-            cards: figure(&latest, "cards"),
-            by_exposure: figures(&latest, "by_exposure"),
-            by_item: figures(&latest, "by_item"),
-            generations: generations
-                .iter()
-                .map(|g| {
-                    let changes = parse(&g.changes);
-                    GenerationStatus {
-                        generation: g.generation,
-                        loaded_at: g.loaded_at.clone(),
-                        operator: g.operator.clone(),
-                        persons: figure(&parse(&g.summary), "persons"),
-                        added: figure(&changes, "added"),
-                        removed: figure(&changes, "removed"),
-                        changed: figure(&changes, "changed"),
-                    }
-                })
-                .collect(),
+            persons: latest.persons,
+            cards: latest.cards,
+            by_exposure: latest.by_exposure,
+            by_item: latest.by_item,
+            generations: history,
+            corrections_due,
             deadlines: self
                 .incident()
                 .regulator

@@ -2,9 +2,7 @@
 //! and check that nothing personal is readable at rest.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use breachdesk_desk::{
-    Desk, FixedClock, Overrides, audit_verify, init_desk, load_config, rotate_key,
-};
+use breachdesk_desk::{Desk, FixedClock, Overrides, audit_verify, init_desk, load_config};
 use breachdesk_domain::Zone;
 use breachdesk_ingest::Input;
 use breachdesk_scope::ScopeInputs;
@@ -184,54 +182,4 @@ async fn desk_story_on_postgres() {
     story(&tmp.path().join("desk"), Some(&scratch.url)).await;
     scratch.drop_database().await.unwrap();
     println!("postgres desk story: passed");
-}
-
-#[tokio::test]
-async fn key_rotation_survives_an_interruption() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("desk");
-    let config = make_desk(&dir, None);
-    let desk = Desk::open(config.clone(), clock()).await.unwrap();
-    desk.load(&inputs()).await.unwrap();
-    let before = desk.person("S001").await.unwrap()[0].versions[0]
-        .data
-        .name
-        .clone();
-    desk.close().await;
-
-    // Stopped after three values: the desk refuses to open half-rotated...
-    assert!(
-        rotate_key(&config, clock().as_ref(), Some(3))
-            .await
-            .is_err()
-    );
-    let refused = Desk::open(config.clone(), clock())
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(refused.contains("interrupted"), "{refused}");
-    // ...and a second run finishes it without touching what was done.
-    let report = rotate_key(&config, clock().as_ref(), None).await.unwrap();
-    assert_eq!(report.rows_skipped, 3);
-    assert_eq!(
-        report.persons_resealed + report.rows_resealed + report.rows_skipped,
-        9 + 9
-    );
-    assert_ne!(report.old_key_id, report.new_key_id);
-    assert!(report.old_key_file.exists());
-
-    let desk = Desk::open(config.clone(), clock()).await.unwrap();
-    assert_eq!(desk.status().await.unwrap().key_id, report.new_key_id);
-    assert_eq!(
-        desk.person("S001").await.unwrap()[0].versions[0].data.name,
-        before
-    );
-    assert_eq!(
-        desk.person("taro.yamada@example.jp").await.unwrap().len(),
-        1,
-        "email index rebuilt"
-    );
-    let entries = desk.audit_entries().await.unwrap();
-    assert!(entries.iter().any(|e| e.action == "key-rotate"));
-    assert_eq!(audit_verify(&entries), Ok(entries.len()));
 }

@@ -6,6 +6,7 @@ pub mod column;
 pub mod email;
 pub mod incident;
 pub mod item;
+pub mod notice;
 pub mod person;
 pub mod record;
 pub mod regulator;
@@ -17,5 +18,6 @@ pub use incident::{
     Condition, Exclusion, Expected, Exposure, Incident, IncidentError, Outcome, load_incident,
 };
 pub use item::{Item, ItemSet};
+pub use notice::{NoticeKind, NoticeState};
 pub use record::Record;
 pub use time::{Instant, Zone};

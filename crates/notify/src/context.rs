@@ -116,6 +116,17 @@ pub struct NoticeContext {
     pub cards: Vec<CardText>,
     pub card_exposed: bool,
     pub password_exposed: bool,
+    /// Set when this corrects an earlier notice (its own templates).
+    pub correction: Option<CorrectionText>,
+}
+
+/// What a correction says about the earlier notice.
+#[derive(Clone, Serialize)]
+pub struct CorrectionText {
+    /// The revised scope leaves the person out altogether.
+    pub no_longer_affected: bool,
+    /// The items the earlier notice listed.
+    pub earlier_items: Vec<ItemText>,
 }
 
 // Personal data: never in logs.

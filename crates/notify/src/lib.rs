@@ -10,8 +10,8 @@ mod template;
 mod transport;
 
 pub use context::{
-    CardText, ItemText, Language, NoticeContext, OrderText, PersonInfo, ShopInfo, WindowText,
-    date_text, item_label,
+    CardText, CorrectionText, ItemText, Language, NoticeContext, OrderText, PersonInfo, ShopInfo,
+    WindowText, date_text, item_label,
 };
 pub use dkim::{DkimError, Signer, generate_key, record_of};
 pub use limits::{CARRIER_DEFAULTS, DomainLimits};

@@ -41,6 +41,11 @@ pub enum PoolError {
     /// no message was offered, and none will be until the settings change.
     #[error("the mail server {server} refused the session: {source}")]
     Session { server: String, source: SmtpError },
+    /// The connection broke or stalled once the message was being handed
+    /// over, before the server's reply: it may have arrived (RFC 1047's
+    /// duplicate case). Sending it again could deliver it twice.
+    #[error("the connection to {server} was lost while the message was handed over: {reason}")]
+    Lost { server: String, reason: String },
 }
 
 impl PoolError {
@@ -52,6 +57,11 @@ impl PoolError {
     /// An error of the session, not of this message's recipient.
     pub fn is_session(&self) -> bool {
         matches!(self, PoolError::Session { .. })
+    }
+
+    /// The message may or may not have arrived.
+    pub fn is_in_doubt(&self) -> bool {
+        matches!(self, PoolError::Lost { .. })
     }
 }
 
@@ -239,25 +249,44 @@ impl SmtpPool {
                     server: format!("{}:{}", self.host, self.port),
                 })??,
         };
-        // A server that stops answering must not hold the run forever. The
-        // message may still have arrived (the connection broke or stalled
-        // after the final dot, before the reply: the duplicate-message case
-        // of RFC 1047, which MTAs resolve the same way): the row is
-        // deferred and tried again, within the run or by a later one, and
-        // its Message-ID lets the person's mail program recognise a copy.
+        // A server that stops answering must not hold the run forever.
+        // Once the message is being handed over, a broken or stalled
+        // connection leaves it in doubt (it may have arrived: the
+        // duplicate-message case of RFC 1047): reported as such, never
+        // sent again by itself. Before that, nothing was delivered and the
+        // message may go again.
+        let handed_over = std::sync::atomic::AtomicBool::new(false);
+        let server = || format!("{}:{}", self.host, self.port);
         let result = match tokio::time::timeout(
             MESSAGE_TIMEOUT,
-            transaction(&mut connection, envelope, message),
+            transaction(&mut connection, envelope, message, &handed_over),
         )
         .await
         {
+            Ok(Err(e))
+                if e.status().is_none()
+                    && handed_over.load(std::sync::atomic::Ordering::Relaxed) =>
+            {
+                return Err(PoolError::Lost {
+                    server: server(),
+                    reason: e.to_string(),
+                });
+            }
             Ok(result) => result.map_err(PoolError::from),
             Err(_) => {
                 // Dropped, not QUIT: a server that does not answer would
                 // not answer that either.
                 drop(connection);
-                return Err(PoolError::Timeout {
-                    server: format!("{}:{}", self.host, self.port),
+                return Err(if handed_over.load(std::sync::atomic::Ordering::Relaxed) {
+                    PoolError::Lost {
+                        server: server(),
+                        reason: format!(
+                            "no reply within {} minutes",
+                            MESSAGE_TIMEOUT.as_secs() / 60
+                        ),
+                    }
+                } else {
+                    PoolError::Timeout { server: server() }
                 });
             }
         };
@@ -281,6 +310,7 @@ async fn transaction(
     connection: &mut Connection,
     envelope: &Envelope,
     message: &[u8],
+    handed_over: &std::sync::atomic::AtomicBool,
 ) -> Result<Response, SmtpError> {
     let ascii = envelope
         .from()
@@ -291,6 +321,9 @@ async fn transaction(
             .all(|a| AsRef::<str>::as_ref(a).is_ascii())
         && message.is_ascii();
     if !connection.pipelining || !ascii {
+        // lettre's own transaction does not say how far it got: a broken
+        // connection anywhere in it is taken as possibly delivered.
+        handed_over.store(true, std::sync::atomic::Ordering::Relaxed);
         return connection.smtp.send(envelope, message).await;
     }
     let smtp = &mut connection.smtp;
@@ -336,6 +369,7 @@ async fn transaction(
     }
     // ASCII, so a str; the whole DATA section in one write (lettre's
     // `message` copies byte by byte and writes the final dot apart).
+    handed_over.store(true, std::sync::atomic::Ordering::Relaxed);
     let data = match std::str::from_utf8(message) {
         Ok(text) => smtp.command(dot_stuffed(text)).await,
         Err(_) => smtp.message(message).await,

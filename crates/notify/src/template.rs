@@ -5,11 +5,27 @@ use crate::context::NoticeContext;
 use minijinja::{AutoEscape, Environment, Value};
 use std::path::{Path, PathBuf};
 
-const DEFAULTS: [(&str, &str); 4] = [
+const DEFAULTS: [(&str, &str); 8] = [
     ("notice.ja.txt", include_str!("templates/notice.ja.txt")),
     ("notice.en.txt", include_str!("templates/notice.en.txt")),
     ("notice.ja.html", include_str!("templates/notice.ja.html")),
     ("notice.en.html", include_str!("templates/notice.en.html")),
+    (
+        "correction.ja.txt",
+        include_str!("templates/correction.ja.txt"),
+    ),
+    (
+        "correction.en.txt",
+        include_str!("templates/correction.en.txt"),
+    ),
+    (
+        "correction.ja.html",
+        include_str!("templates/correction.ja.html"),
+    ),
+    (
+        "correction.en.html",
+        include_str!("templates/correction.en.html"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +85,12 @@ impl Templates {
         for (name, default) in DEFAULTS {
             let path = dir.join(name);
             if !path.exists() {
-                std::fs::write(&path, default).map_err(io)?;
+                // Written whole under another name, then renamed: a second
+                // process starting at the same moment reads either no file
+                // or the whole default, never half of it.
+                let temp = dir.join(format!(".{name}.{}.partial", std::process::id()));
+                std::fs::write(&temp, default).map_err(io)?;
+                std::fs::rename(&temp, &path).map_err(io)?;
             }
             sources.push((name.to_owned(), std::fs::read_to_string(&path).map_err(io)?));
         }
@@ -116,7 +137,13 @@ impl Templates {
                 .and_then(|t| t.render(value.clone()))
                 .map_err(|e| template_error(&shown, &e))
         };
-        let text_name = format!("notice.{lang}.txt");
+        // A correction of an earlier notice has templates of its own.
+        let base = if context.correction.is_some() {
+            "correction"
+        } else {
+            "notice"
+        };
+        let text_name = format!("{base}.{lang}.txt");
         let text = render(text_name.clone())?;
         let (subject, body) = text
             .strip_prefix("Subject:")
@@ -131,7 +158,7 @@ impl Templates {
         Ok(RenderedNotice {
             subject: subject.trim().to_owned(),
             text: body.to_owned(),
-            html: render(format!("notice.{lang}.html"))?,
+            html: render(format!("{base}.{lang}.html"))?,
         })
     }
 }
@@ -191,6 +218,7 @@ mod tests {
             },
             card_exposed: cards,
             password_exposed: false,
+            correction: None,
         }
     }
 

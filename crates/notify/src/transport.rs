@@ -75,6 +75,9 @@ pub enum Delivery {
     Deferred(String),
     /// Refused for good (5xx): the person gets a letter instead.
     Bounced(String),
+    /// The connection was lost while the message was handed over: it may
+    /// have arrived, and must not be sent again blindly.
+    InDoubt(String),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -176,6 +179,7 @@ impl Transport {
                     response.message().collect::<Vec<_>>().join(" "),
                 )),
                 Err(e) if e.is_session() => Err(TransportError::Session(e.to_string())),
+                Err(e) if e.is_in_doubt() => Ok(Delivery::InDoubt(e.to_string())),
                 Err(e) if e.is_permanent() => Ok(Delivery::Bounced(e.to_string())),
                 Err(e) => Ok(Delivery::Deferred(e.to_string())),
             },

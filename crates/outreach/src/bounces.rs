@@ -4,7 +4,8 @@
 
 use crate::{Outreach, OutreachError};
 use breachdesk_bounce::Bounce;
-use breachdesk_store::NoticeRow;
+use breachdesk_domain::NoticeState;
+use breachdesk_store::{BounceApplied, NoticeRow};
 use serde::Serialize;
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -19,6 +20,8 @@ pub struct IngestReport {
     pub to_retry: usize,
     /// Matched rows already bounced or handed to letters: left as they are.
     pub already_settled: usize,
+    /// Reports applied by an earlier ingest: nothing done again.
+    pub read_before: usize,
 }
 
 impl Outreach {
@@ -41,7 +44,7 @@ impl Outreach {
                 .notices_of_person(person.person_id)
                 .await?
                 .into_iter()
-                .find(|n| n.state == "sent");
+                .find(|n| n.state == NoticeState::Sent);
             if sent.is_some() {
                 return Ok((sent, false));
             }
@@ -78,22 +81,31 @@ impl Outreach {
                 bounce.reason
             );
             // Only rows that left count: a bounce for an in-doubt row proves
-            // it was sent. A row already settled (bounced, letter) stays so.
-            if !matches!(row.state.as_str(), "sent" | "in_doubt" | "deferred") {
-                report.already_settled += 1;
-                continue;
-            }
+            // it was sent. A row already settled (bounced, letter) stays so,
+            // and a report read before changes nothing (its retry may have
+            // gone through since).
             let state = if bounce.hard || row.attempts >= max_attempts {
-                report.to_letter += 1;
-                "bounced"
+                NoticeState::Bounced
             } else {
-                report.to_retry += 1;
-                "deferred"
+                NoticeState::Deferred
             };
-            self.desk
+            let applied = self
+                .desk
                 .store()
-                .set_notice_state(row.notice_id, state, detail.trim(), &self.desk.now_text())
+                .apply_bounce(
+                    &bounce.report_digest,
+                    row.notice_id,
+                    state,
+                    detail.trim(),
+                    &self.desk.now_text(),
+                )
                 .await?;
+            match (applied, state) {
+                (BounceApplied::Now, NoticeState::Bounced) => report.to_letter += 1,
+                (BounceApplied::Now, _) => report.to_retry += 1,
+                (BounceApplied::Before, _) => report.read_before += 1,
+                (BounceApplied::NotApplicable, _) => report.already_settled += 1,
+            }
         }
         self.desk.audit(
             "bounces-ingest",

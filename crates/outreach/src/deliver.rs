@@ -11,6 +11,7 @@
 use crate::ledger::Ledger;
 use crate::send::{SendOptions, SendReport};
 use crate::{Outreach, OutreachError};
+use breachdesk_domain::{NoticeKind, NoticeState};
 use breachdesk_notify::{Delivery, DomainLimits, Outgoing, Prepared, Signer, Templates, Transport};
 use breachdesk_store::{NoticeRow, PersonGenerationRow, PersonRow, Store};
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -130,6 +131,8 @@ enum Outcome {
     Bounced,
     Failed,
     Letter,
+    /// Lost while handed over: it may have arrived.
+    InDoubt,
     /// Another sender took it, or the person has nothing to be told.
     Skipped,
     /// The domain is paced: try this row again after the wait (its slot
@@ -231,6 +234,7 @@ impl Outreach {
                 Ok(Outcome::Bounced) => Some(&mut report.bounced),
                 Ok(Outcome::Failed) => Some(&mut report.failed),
                 Ok(Outcome::Letter) => Some(&mut report.letter),
+                Ok(Outcome::InDoubt) => Some(&mut report.lost),
                 Ok(Outcome::Skipped) => None,
             };
             if let Some(counter) = counter {
@@ -251,23 +255,60 @@ impl Outreach {
         let options = &context.options;
         let ledger = &context.ledger;
         let row = &ready.row;
-        let Some((person_row, generation_row)) = &ready.person else {
-            return Err(breachdesk_desk::DeskError::PersonMissing {
-                person_id: row.person_id,
-                generation: row.generation,
+        let (person, rendered) = match row.kind {
+            // Few, and their person may be absent from the row's generation:
+            // read on their own, not ahead.
+            NoticeKind::Correction => {
+                let told = self
+                    .render_row(
+                        &context.templates,
+                        row,
+                        context.latest_generation,
+                        options.language,
+                    )
+                    .await?;
+                if told.notice.is_none() {
+                    // A later revision says again what they were told.
+                    ledger
+                        .record(
+                            row.notice_id,
+                            NoticeState::Withdrawn,
+                            "nothing to correct any more".into(),
+                        )
+                        .await?;
+                    return Ok(Outcome::Skipped);
+                }
+                (told.person, told.notice)
             }
-            .into());
+            NoticeKind::Notice => {
+                let Some((person_row, generation_row)) = &ready.person else {
+                    return Err(breachdesk_desk::DeskError::PersonMissing {
+                        person_id: row.person_id,
+                        generation: row.generation,
+                    }
+                    .into());
+                };
+                let person = self
+                    .desk
+                    .person_view(person_row, generation_row, context.latest_generation)
+                    .await?;
+                (person, None)
+            }
         };
-        let person = self
-            .desk
-            .person_view(person_row, generation_row, context.latest_generation)
-            .await?;
         let email = person.versions[0].data.email.clone();
         if email.trim().is_empty() {
-            ledger
-                .record(row.notice_id, "letter", "no email address".into())
+            let recorded = ledger
+                .record(
+                    row.notice_id,
+                    NoticeState::Letter,
+                    "no email address".into(),
+                )
                 .await?;
-            return Ok(Outcome::Letter);
+            return Ok(if recorded {
+                Outcome::Letter
+            } else {
+                Outcome::Skipped
+            });
         }
         // Only real mail servers are paced; a maildir is local.
         if !slot_reserved && context.transport.is_network() {
@@ -280,9 +321,12 @@ impl Outreach {
                 return Ok(Outcome::Later(Box::new(ready), wait));
             }
         }
-        let Some(notice) = self.render_notice(&context.templates, &person, options.language)?
-        else {
-            return Ok(Outcome::Skipped);
+        let notice = match rendered {
+            Some(notice) => notice,
+            None => match self.render_notice(&context.templates, &person, options.language)? {
+                Some(notice) => notice,
+                None => return Ok(Outcome::Skipped),
+            },
         };
         let outgoing = Outgoing {
             from: options.from.clone(),
@@ -292,15 +336,26 @@ impl Outreach {
             text: notice.text,
             html: notice.html,
         };
-        let prepared = match Prepared::new(&outgoing, context.signer.as_ref()) {
+        // Building the MIME message and its RSA signature is CPU work (most of
+        // a send's): on the blocking pool, so the runtime's threads keep
+        // serving the connections.
+        let signing = Arc::clone(&context);
+        let built =
+            tokio::task::spawn_blocking(move || Prepared::new(&outgoing, signing.signer.as_ref()))
+                .await?;
+        let prepared = match built {
             Ok(p) => p,
             Err(e) => {
                 // A message that cannot be built (a malformed address) will
                 // never go: recorded as failed, never claimed.
-                ledger
-                    .record(row.notice_id, "failed", e.to_string())
+                let recorded = ledger
+                    .record(row.notice_id, NoticeState::Failed, e.to_string())
                     .await?;
-                return Ok(Outcome::Failed);
+                return Ok(if recorded {
+                    Outcome::Failed
+                } else {
+                    Outcome::Skipped
+                });
             }
         };
         if !ledger.claim(row.notice_id).await? {
@@ -318,19 +373,20 @@ impl Outreach {
             // Nothing was offered to the server: the row may go again once
             // the settings are fixed, and the run stops here.
             ledger
-                .record(row.notice_id, "deferred", message.clone())
+                .record_claimed(row.notice_id, NoticeState::Deferred, message.clone())
                 .await?;
             return Err(OutreachError::SmtpSession {
                 message: message.clone(),
             });
         }
         let (state, detail, outcome) = match result {
-            Ok(Delivery::Sent(d)) => ("sent", d, Outcome::Sent),
-            Ok(Delivery::Deferred(d)) => ("deferred", d, Outcome::Deferred),
-            Ok(Delivery::Bounced(d)) => ("bounced", d, Outcome::Bounced),
-            Err(e) => ("failed", e.to_string(), Outcome::Failed),
+            Ok(Delivery::Sent(d)) => (NoticeState::Sent, d, Outcome::Sent),
+            Ok(Delivery::Deferred(d)) => (NoticeState::Deferred, d, Outcome::Deferred),
+            Ok(Delivery::Bounced(d)) => (NoticeState::Bounced, d, Outcome::Bounced),
+            Ok(Delivery::InDoubt(d)) => (NoticeState::InDoubt, d, Outcome::InDoubt),
+            Err(e) => (NoticeState::Failed, e.to_string(), Outcome::Failed),
         };
-        ledger.record(row.notice_id, state, detail).await?;
+        ledger.record_claimed(row.notice_id, state, detail).await?;
         Ok(outcome)
     }
 }

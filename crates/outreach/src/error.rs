@@ -31,6 +31,13 @@ pub enum OutreachError {
     /// group commit that failed.
     #[error("the notice ledger: {0}")]
     Ledger(Arc<breachdesk_store::StoreError>),
+    #[error(
+        "notice #{notice_id} could not become {state}: the ledger was changed by another hand while it was being sent"
+    )]
+    LedgerRefused {
+        notice_id: i64,
+        state: breachdesk_domain::NoticeState,
+    },
     #[error("the notice ledger's writer stopped")]
     LedgerStopped,
     #[error("reading the persons ahead stopped after {received} of {expected} rows")]

@@ -10,6 +10,7 @@
 //! answered only once it is on disk too.
 
 use crate::{Outreach, OutreachError};
+use breachdesk_domain::NoticeState;
 use breachdesk_store::LedgerOutcome;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -24,7 +25,7 @@ type Shared = Arc<breachdesk_store::StoreError>;
 
 enum Entry {
     Claim(i64, oneshot::Sender<Result<bool, Shared>>),
-    Outcome(LedgerOutcome, oneshot::Sender<Result<(), Shared>>),
+    Outcome(LedgerOutcome, oneshot::Sender<Result<bool, Shared>>),
 }
 
 /// A handle on the writer; it stops once every handle is dropped.
@@ -33,17 +34,21 @@ pub(crate) struct Ledger {
     entries: mpsc::UnboundedSender<Entry>,
 }
 
+/// The run whose claims the writer records.
+#[derive(Clone, Copy)]
+pub(crate) struct RunId(pub i64);
+
 fn stopped() -> OutreachError {
     OutreachError::LedgerStopped
 }
 
 impl Ledger {
-    pub(crate) fn start(desk: Outreach) -> (Ledger, tokio::task::JoinHandle<()>) {
+    pub(crate) fn start(desk: Outreach, run: RunId) -> (Ledger, tokio::task::JoinHandle<()>) {
         let (sender, mut receiver) = mpsc::unbounded_channel();
         let writer = tokio::spawn(async move {
             let mut batch = Vec::with_capacity(MOST_PER_COMMIT);
             while receiver.recv_many(&mut batch, MOST_PER_COMMIT).await > 0 {
-                commit(&desk, &mut batch).await;
+                commit(&desk, run, &mut batch).await;
             }
         });
         (Ledger { entries: sender }, writer)
@@ -54,19 +59,36 @@ impl Ledger {
         self.ask(|reply| Entry::Claim(notice_id, reply)).await
     }
 
-    /// Records a row's new state.
+    /// Records a row's new state; false when its state did not allow it
+    /// (another run moved the row first), and then nothing was written.
     pub(crate) async fn record(
         &self,
         notice_id: i64,
-        state: &str,
+        state: NoticeState,
         detail: String,
-    ) -> Result<(), OutreachError> {
+    ) -> Result<bool, OutreachError> {
         let outcome = LedgerOutcome {
             notice_id,
-            state: state.to_owned(),
+            state,
             detail,
         };
         self.ask(|reply| Entry::Outcome(outcome, reply)).await
+    }
+
+    /// Records the outcome of a row this run claimed: only this run can
+    /// have moved it since, so a refusal means the ledger was changed by
+    /// hand, and the run stops rather than guess.
+    pub(crate) async fn record_claimed(
+        &self,
+        notice_id: i64,
+        state: NoticeState,
+        detail: String,
+    ) -> Result<(), OutreachError> {
+        if self.record(notice_id, state, detail).await? {
+            Ok(())
+        } else {
+            Err(OutreachError::LedgerRefused { notice_id, state })
+        }
     }
 
     /// Hands an entry to the writer and waits until it is committed.
@@ -85,11 +107,11 @@ impl Ledger {
 
 /// Commits one batch and answers each entry: all of them succeed or all
 /// of them see the error.
-async fn commit(desk: &Outreach, batch: &mut Vec<Entry>) {
+async fn commit(desk: &Outreach, run: RunId, batch: &mut Vec<Entry>) {
     let mut claims = Vec::new();
     let mut claim_replies = Vec::new();
     let mut outcomes = Vec::new();
-    let mut outcome_replies = Vec::new();
+    let mut outcome_replies: Vec<(i64, oneshot::Sender<Result<bool, Shared>>)> = Vec::new();
     for entry in batch.drain(..) {
         match entry {
             Entry::Claim(id, reply) => {
@@ -97,28 +119,38 @@ async fn commit(desk: &Outreach, batch: &mut Vec<Entry>) {
                 claim_replies.push((id, reply));
             }
             Entry::Outcome(outcome, reply) => {
+                outcome_replies.push((outcome.notice_id, reply));
                 outcomes.push(outcome);
-                outcome_replies.push(reply);
             }
         }
     }
     let result = desk
         .desk()
         .store()
-        .commit_ledger(&claims, &outcomes, &desk.desk().now_text())
+        .commit_ledger(run.0, &claims, &outcomes, &desk.desk().now_text())
         .await
-        .map(|claimed| claimed.into_iter().collect::<HashSet<i64>>())
+        .map(|done| {
+            (
+                done.claimed.into_iter().collect::<HashSet<i64>>(),
+                done.refused.into_iter().collect::<HashSet<i64>>(),
+            )
+        })
         .map_err(Arc::new);
     // A sender that stopped waiting (its run is ending) needs no answer.
     for (id, reply) in claim_replies {
         let _ = reply.send(
             result
                 .as_ref()
-                .map(|c| c.contains(&id))
+                .map(|(claimed, _)| claimed.contains(&id))
                 .map_err(Clone::clone),
         );
     }
-    for reply in outcome_replies {
-        let _ = reply.send(result.as_ref().map(|_| ()).map_err(Clone::clone));
+    for (id, reply) in outcome_replies {
+        let _ = reply.send(
+            result
+                .as_ref()
+                .map(|(_, refused)| !refused.contains(&id))
+                .map_err(Clone::clone),
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! as the email, always in Japanese: it goes to an address in Japan.
 
 use crate::{Outreach, OutreachError};
+use breachdesk_domain::NoticeState;
 use breachdesk_notify::Language;
 use std::collections::BTreeMap;
 
@@ -17,6 +18,9 @@ pub struct LetterRow {
     pub reason: String,
     pub campaign: String,
     pub notice_id: i64,
+    /// Older notices of the same person, also due a letter: this one, the
+    /// newest, stands for them and they are printed with it.
+    pub superseded: Vec<i64>,
     /// The notice, rendered from the desk's Japanese text template.
     pub subject: String,
     pub body: String,
@@ -36,28 +40,28 @@ impl Outreach {
     pub async fn letters_due(&self) -> Result<Vec<LetterRow>, OutreachError> {
         let templates = self.templates()?;
         let newest = self.desk.store().latest_generation().await?.unwrap_or(0);
-        let mut latest: BTreeMap<i64, breachdesk_store::NoticeRow> = BTreeMap::new();
+        // Per person: every notice due a letter, the newest last.
+        let mut due: BTreeMap<i64, Vec<breachdesk_store::NoticeRow>> = BTreeMap::new();
         for row in self
             .desk
             .store()
-            .notices_in_states(&["letter", "bounced"])
+            .notices_in_states(&[NoticeState::Letter, NoticeState::Bounced])
             .await?
         {
-            match latest.get(&row.person_id) {
-                Some(existing) if existing.notice_id > row.notice_id => {}
-                _ => {
-                    latest.insert(row.person_id, row);
-                }
-            }
+            due.entry(row.person_id).or_default().push(row);
         }
-        let mut out = Vec::with_capacity(latest.len());
-        for (person_id, notice) in latest {
-            let person = self
-                .desk
-                .stored_version(person_id, notice.generation, newest)
+        let mut out = Vec::with_capacity(due.len());
+        for (person_id, mut notices) in due {
+            notices.sort_by_key(|n| n.notice_id);
+            let Some(notice) = notices.pop() else {
+                continue;
+            };
+            let told = self
+                .render_row(&templates, &notice, newest, Language::Ja)
                 .await?;
-            let rendered = self
-                .render_notice(&templates, &person, Language::Ja)?
+            let person = told.person;
+            let rendered = told
+                .notice
                 .ok_or(OutreachError::NothingToTell { person_id })?;
             let data = &person.versions[0].data;
             out.push(LetterRow {
@@ -65,13 +69,14 @@ impl Outreach {
                 name: data.name.clone(),
                 postal_code: data.postal_code.clone(),
                 address: data.address.clone(),
-                reason: if notice.state == "letter" {
+                reason: if notice.state == NoticeState::Letter {
                     "no email address".into()
                 } else {
                     "email bounced".into()
                 },
                 campaign: notice.campaign.clone(),
                 notice_id: notice.notice_id,
+                superseded: notices.iter().map(|n| n.notice_id).collect(),
                 subject: rendered.subject,
                 body: rendered.text,
             });
@@ -79,20 +84,23 @@ impl Outreach {
         Ok(out)
     }
 
-    /// Records that these letters were handed over (audited export), and
-    /// moves their ledger rows to `letter`.
+    /// Records that these letters were handed over (audited export): their
+    /// ledger rows become `letter_printed`, so the next run prints none of
+    /// them again.
     pub async fn mark_letters(
         &self,
         letters: &[LetterRow],
         file: &str,
     ) -> Result<(), OutreachError> {
         let now = self.desk.now_text();
-        for letter in letters {
-            self.desk
-                .store()
-                .set_notice_state(letter.notice_id, "letter", &letter.reason, &now)
-                .await?;
-        }
+        let ids: Vec<i64> = letters
+            .iter()
+            .flat_map(|l| std::iter::once(l.notice_id).chain(l.superseded.iter().copied()))
+            .collect();
+        self.desk
+            .store()
+            .move_notices(&ids, NoticeState::LetterPrinted, "printed", &now)
+            .await?;
         self.desk
             .audit(
                 "letters-export",

@@ -81,7 +81,16 @@ impl Outreach {
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
         }
-        let result = self.stage_letters(rows, &staging, font);
+        // Laying out and rendering PDFs is CPU work on every core: off the
+        // async threads.
+        let result = {
+            let (outreach, rows, staging, font) =
+                (self.clone(), rows.to_vec(), staging.clone(), font.cloned());
+            tokio::task::spawn_blocking(move || {
+                outreach.stage_letters(&rows, &staging, font.as_ref())
+            })
+            .await?
+        };
         let pages = match result {
             Ok(pages) => pages,
             Err(e) => {
@@ -188,6 +197,27 @@ pub fn person_file(person_id: i64) -> String {
 
 /// The mail vendor's list: who, where, and which file to print.
 fn vendor_csv(rows: &[LetterRow], with_files: bool) -> Result<Vec<u8>, OutreachError> {
+    /// The cell as a spreadsheet will show it as text. Names and addresses
+    /// come from the shop's customers (and reasons from bounces), and the
+    /// vendor opens this file in Excel or LibreOffice, which read a cell
+    /// starting with `=`, `+`, `-`, `@`, a tab or a carriage return as a
+    /// formula (one that can fetch a URL or run a command). As OWASP's
+    /// advice on CSV injection says, such a cell gets a single quote in
+    /// front, which spreadsheets take as "text" and do not show; a plain
+    /// reader of the file sees the quote. Leading spaces are looked past,
+    /// for the importers that trim them. Nothing else changes: full-width
+    /// signs (＝, －) are text to a spreadsheet, and Japanese stays as is.
+    fn text_cell(value: &str) -> std::borrow::Cow<'_, str> {
+        let formula = value.starts_with(['\t', '\r'])
+            || value
+                .trim_start_matches(' ')
+                .starts_with(['=', '+', '-', '@', '\t', '\r']);
+        if formula {
+            format!("'{value}").into()
+        } else {
+            value.into()
+        }
+    }
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
@@ -210,11 +240,11 @@ fn vendor_csv(rows: &[LetterRow], with_files: bool) -> Result<Vec<u8>, OutreachE
         writer
             .write_record([
                 r.person_id.to_string().as_str(),
-                &r.name,
-                &r.postal_code,
-                &r.address,
-                &r.reason,
-                &r.campaign,
+                &text_cell(&r.name),
+                &text_cell(&r.postal_code),
+                &text_cell(&r.address),
+                &text_cell(&r.reason),
+                &text_cell(&r.campaign),
                 &if with_files {
                     format!("{PERSONS_DIR}/{}", person_file(r.person_id))
                 } else {
@@ -226,4 +256,93 @@ fn vendor_csv(rows: &[LetterRow], with_files: bool) -> Result<Vec<u8>, OutreachE
     writer
         .into_inner()
         .map_err(|e| fail(csv::Error::from(e.into_error())))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, postal_code: &str, address: &str) -> LetterRow {
+        LetterRow {
+            person_id: 7,
+            name: name.to_owned(),
+            postal_code: postal_code.to_owned(),
+            address: address.to_owned(),
+            reason: "no email address".to_owned(),
+            campaign: "notice".to_owned(),
+            notice_id: 1,
+            superseded: Vec::new(),
+            subject: String::new(),
+            body: String::new(),
+        }
+    }
+
+    /// The cells of the CSV's data rows, as a spreadsheet would split them.
+    fn cells(rows: &[LetterRow]) -> Vec<Vec<String>> {
+        let bytes = vendor_csv(rows, true).unwrap();
+        csv::Reader::from_reader(bytes.as_slice())
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_read_as_a_formula_is_made_text() {
+        let rows = [
+            row(
+                "=HYPERLINK(\"http://evil.example\",\"x\")",
+                "100-0001",
+                "+1+2",
+            ),
+            row("-2+3", "@SUM(A1:A9)", "\tcmd"),
+            row("\r=1+1", "160-0022", "  =1+1"),
+        ];
+        let got = cells(&rows);
+        assert_eq!(
+            got[0][1..4],
+            [
+                "'=HYPERLINK(\"http://evil.example\",\"x\")",
+                "100-0001",
+                "'+1+2"
+            ]
+        );
+        assert_eq!(got[1][1..4], ["'-2+3", "'@SUM(A1:A9)", "'\tcmd"]);
+        assert_eq!(got[2][1..4], ["'\r=1+1", "160-0022", "'  =1+1"]);
+        for row in &got {
+            for cell in row {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{cell:?} would be a formula"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ordinary_and_japanese_text_is_written_as_it_is() {
+        let rows = [
+            row(
+                "山田 太郎",
+                "〒150-0001",
+                "東京都渋谷区神宮前1-2-3 ＝ハイツ101",
+            ),
+            row("＝全角", "150-0001", "－１番地"),
+            row("Smith, John", "", "'quoted already"),
+        ];
+        let got = cells(&rows);
+        assert_eq!(
+            got[0][1..4],
+            [
+                "山田 太郎",
+                "〒150-0001",
+                "東京都渋谷区神宮前1-2-3 ＝ハイツ101"
+            ]
+        );
+        // Full-width signs are text to a spreadsheet: untouched.
+        assert_eq!(got[1][1..4], ["＝全角", "150-0001", "－１番地"]);
+        assert_eq!(got[2][1..4], ["Smith, John", "", "'quoted already"]);
+        assert_eq!(got[0][0], "7");
+        assert_eq!(got[0][6], "persons/letter-7.pdf");
+    }
 }

@@ -4,6 +4,7 @@
 //! those email could not reach. The CLI and the web desk both call this.
 
 mod bounces;
+mod correction;
 mod deliver;
 mod error;
 mod ledger;

@@ -101,6 +101,7 @@ impl Outreach {
             cards,
             card_exposed: items.has_card_item(),
             password_exposed: items.contains(breachdesk_domain::Item::PasswordHash),
+            correction: None,
         })
     }
 

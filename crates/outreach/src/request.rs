@@ -27,6 +27,8 @@ pub struct SendRequest {
     pub language: Option<Language>,
     /// Notices in flight at once (default `[smtp] connections`, else 4).
     pub connections: Option<u32>,
+    /// Corrections instead of notices (see `SendOptions::corrections`).
+    pub corrections: bool,
 }
 
 impl SendRequest {
@@ -41,6 +43,7 @@ impl SendRequest {
             retry_delay_ms: None,
             language: None,
             connections: None,
+            corrections: false,
         }
     }
 }
@@ -97,6 +100,7 @@ impl Outreach {
             dry_run: request.dry_run,
             language: request.language.unwrap_or(config.shop.language),
             connections: request.connections.or(smtp.connections).unwrap_or(4).max(1) as usize,
+            corrections: request.corrections,
         }
     }
 

@@ -12,6 +12,9 @@ pub struct SendReport {
     pub queued: usize,
     /// Rows a previous run left in flight, now marked in doubt.
     pub in_doubt: u64,
+    /// Notices of this run whose connection was lost while they were
+    /// handed over: in doubt, not sent again.
+    pub lost: usize,
     pub sent: usize,
     pub deferred: usize,
     pub bounced: usize,
@@ -20,6 +23,11 @@ pub struct SendReport {
     pub failed: usize,
     /// Notices rendered by a dry run (nothing sent).
     pub rendered: usize,
+    /// What the newest generation changed in the ledger before the run.
+    pub revision: breachdesk_store::Revision,
+    /// Persons already told something the newest generation no longer
+    /// says, after the run: `--corrections` tells them.
+    pub corrections_due: usize,
     /// Rows per state after the run.
     pub states: Vec<(String, i64)>,
 }
@@ -37,6 +45,9 @@ pub struct SendOptions {
     pub language: Language,
     /// Notices in flight at once (one per SMTP connection).
     pub connections: usize,
+    /// Queue corrections (for persons told something the newest generation
+    /// no longer says) instead of notices.
+    pub corrections: bool,
 }
 
 impl Outreach {
@@ -99,14 +110,33 @@ impl Outreach {
             campaign: campaign.clone(),
             ..SendReport::default()
         };
-        report.queued = self
-            .desk
-            .store()
-            .ensure_notices(&campaign, generation, &now, &|id| {
-                self.message_id(&campaign, id)
-            })
-            .await?;
-        report.in_doubt = self.desk.store().mark_in_doubt(&campaign, &now).await?;
+        let store = self.desk.store();
+        // The newest generation reaches the ledger before anything is sent
+        // (load did this already, unless it stopped before).
+        report.revision = store.revise_notices(generation, &now).await?;
+        let message_id = |id| self.message_id(&campaign, id);
+        report.queued = if options.corrections {
+            store
+                .ensure_corrections(&campaign, generation, &now, &message_id)
+                .await?
+        } else {
+            store
+                .ensure_notices(&campaign, generation, &now, &message_id)
+                .await?
+        };
+        // A real run holds a lease for as long as it lives; rows that a dead
+        // run left `sending` are in doubt (a live run's are its own).
+        let lease = if options.dry_run {
+            None
+        } else {
+            let lease = self.desk.store().start_run(&campaign, &now).await?;
+            report.in_doubt = self
+                .desk
+                .store()
+                .mark_in_doubt(&campaign, lease.run_id, &now)
+                .await?;
+            Some(lease)
+        };
         let limit = options.limit.unwrap_or(usize::MAX);
         let rows = self
             .desk
@@ -116,19 +146,17 @@ impl Outreach {
         if options.dry_run {
             let total = rows.len();
             for (done, row) in rows.into_iter().enumerate() {
-                let person = self
-                    .desk
-                    .stored_version(row.person_id, row.generation, generation)
+                self.render_row(&templates, &row, generation, options.language)
                     .await?;
-                self.render_notice(&templates, &person, options.language)?;
                 report.rendered += 1;
                 progress(done + 1, total);
             }
         } else {
-            let Some(transport) = transport else {
+            let (Some(transport), Some(lease)) = (transport, lease) else {
                 return Err(OutreachError::NoTransport);
             };
-            let (ledger, ledger_writer) = crate::ledger::Ledger::start(self.clone());
+            let (ledger, ledger_writer) =
+                crate::ledger::Ledger::start(self.clone(), crate::ledger::RunId(lease.run_id));
             let context = std::sync::Arc::new(SendContext {
                 templates,
                 signer,
@@ -149,10 +177,15 @@ impl Outreach {
             // writer stops once the last handle (in the context) is gone.
             drop(context);
             let writer = ledger_writer.await;
+            self.desk
+                .store()
+                .finish_run(lease, &self.desk.now_text())
+                .await?;
             delivered?;
             writer?;
         }
         report.states = self.desk.store().notice_counts(&campaign).await?;
+        report.corrections_due = self.desk.store().corrections_due(generation).await?.len();
         if !options.dry_run {
             self.desk.audit(
                 "notify-send",

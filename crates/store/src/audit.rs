@@ -2,7 +2,7 @@
 //! SHA-256 hash, so an edited, removed or reordered row is detectable.
 
 use crate::rows::{AuditEntry, NewAudit};
-use crate::{Store, StoreError, dispatch};
+use crate::{Store, StoreError, WritePool, dispatch};
 use sha2::{Digest, Sha256};
 
 /// The hash of the chain's start.
@@ -131,7 +131,7 @@ impl Store {
     /// Appends one row; returns its sequence number.
     pub async fn append_audit(&self, row: &NewAudit) -> Result<i64, StoreError> {
         dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let seq = append_in_tx!(self, tx, row);
             tx.commit().await?;
             Ok(seq)

@@ -11,12 +11,18 @@ mod audit;
 mod migrations;
 mod notices;
 mod persons;
+mod revisions;
+mod rotation;
 mod rows;
+mod runs;
 mod scratch;
 
 pub use audit::{ChainBreak, verify_chain};
-pub use notices::{LedgerOutcome, NoticeRow};
+pub use notices::{BounceApplied, Committed, LedgerOutcome, NoticeRow};
+pub use revisions::{CorrectionDue, Revision};
+pub use rotation::{KeySwitch, ResealedEntry};
 pub use rows::{AuditEntry, GenerationRow, NewAudit, PersonGenerationRow, PersonRow};
+pub use runs::RunLease;
 pub use scratch::ScratchDatabase;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -52,6 +58,33 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// A transaction that will write. SQLite's default `BEGIN` (deferred) takes
+/// the write lock only at the first write, and a reader that then wants to
+/// write fails at once with SQLITE_BUSY when another process got there
+/// first; `BEGIN IMMEDIATE` takes it up front and waits its turn (the busy
+/// timeout). PostgreSQL takes row locks as it goes.
+pub(crate) trait WritePool {
+    type Db: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
+    + Send;
+}
+
+impl WritePool for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl WritePool for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
 /// Runs `$body` with `$pool` bound to the concrete pool of either backend.
 macro_rules! dispatch {
     ($store:expr, $pool:ident => $body:expr) => {
@@ -70,7 +103,10 @@ impl Store {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                // FULL: every commit is on disk before it returns. A claim
+                // committed says "this notice is on its way"; with NORMAL a
+                // power loss could roll it back and the notice go twice.
+                .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(std::time::Duration::from_secs(30));
             Store::Sqlite(
@@ -105,7 +141,7 @@ impl Store {
             Store::Postgres(_) => "BYTEA",
         };
         dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if matches!(self, Store::Postgres(_)) {
                 // Two instances starting at once must not both migrate.
                 sqlx::query("SELECT pg_advisory_xact_lock(7263538)").execute(&mut *tx).await?;
@@ -151,10 +187,22 @@ impl Store {
         })
     }
 
-    /// A consistent copy of a SQLite desk into `path` (which must not exist).
-    pub async fn backup_to(&self, path: &str) -> Result<(), StoreError> {
+    /// A consistent copy of a SQLite desk into `path`, which must not exist
+    /// or be empty (SQLite's rule for VACUUM INTO). The caller makes it
+    /// beforehand, empty and owner-only, because SQLite would create it
+    /// readable by everyone its umask allows; and syncs it afterwards.
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(pool) => {
+                // Exactly this path, or none: a lossy rendering of a path
+                // that is not UTF-8 would name another file, made by SQLite
+                // with its default mode, while the caller's file stays empty.
+                let path = path.to_str().ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "the backup path {} is not UTF-8",
+                        path.display()
+                    ))
+                })?;
                 sqlx::query("VACUUM INTO $1").bind(path).execute(pool).await?;
                 Ok(())
             }

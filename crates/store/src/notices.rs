@@ -1,7 +1,9 @@
-//! The notice ledger: one row per (campaign, person), moved through
-//! pending → sending → sent | deferred | bounced | failed, or in doubt.
+//! The notice ledger: one row per (campaign, person), moved only along the
+//! transitions of `NoticeState` (every UPDATE is guarded by the states it
+//! may come from, and a CHECK constraint keeps other words out).
 
-use crate::{Store, StoreError, dispatch};
+use crate::{Store, StoreError, WritePool, dispatch};
+use breachdesk_domain::{NoticeKind, NoticeState};
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct NoticeRow {
@@ -9,31 +11,57 @@ pub struct NoticeRow {
     pub campaign: String,
     pub person_id: i64,
     pub generation: i64,
-    pub state: String,
+    pub state: NoticeState,
     pub attempts: i64,
     pub message_id: String,
+    pub kind: NoticeKind,
 }
 
 /// A row's new state, for `commit_ledger`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LedgerOutcome {
     pub notice_id: i64,
-    pub state: String,
+    pub state: NoticeState,
     pub detail: String,
 }
 
-type NoticeTuple = (i64, String, i64, i64, String, i64, String);
+/// What one group commit did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Committed {
+    /// Claims granted (the row was sendable and is now `sending`).
+    pub claimed: Vec<i64>,
+    /// Outcomes refused: the row was not in a state that may become the
+    /// outcome (another hand moved it), so nothing was written for it.
+    pub refused: Vec<i64>,
+}
 
-fn notice(t: NoticeTuple) -> NoticeRow {
-    NoticeRow {
+type NoticeTuple = (i64, String, i64, i64, String, i64, String, String);
+
+pub(crate) fn notice(t: NoticeTuple) -> Result<NoticeRow, StoreError> {
+    Ok(NoticeRow {
         notice_id: t.0,
         campaign: t.1,
         person_id: t.2,
         generation: t.3,
-        state: t.4,
+        state: t
+            .4
+            .parse()
+            .map_err(|e: breachdesk_domain::notice::UnknownState| {
+                StoreError::Invalid(e.to_string())
+            })?,
         attempts: t.5,
         message_id: t.6,
-    }
+        kind: t
+            .7
+            .parse()
+            .map_err(|e: breachdesk_domain::notice::UnknownState| {
+                StoreError::Invalid(e.to_string())
+            })?,
+    })
+}
+
+fn notices(rows: Vec<NoticeTuple>) -> Result<Vec<NoticeRow>, StoreError> {
+    rows.into_iter().map(notice).collect()
 }
 
 /// A server's reply as a detail: PostgreSQL refuses NUL in text (SQLite
@@ -42,8 +70,20 @@ fn storable(detail: &str) -> String {
     detail.replace('\0', "")
 }
 
-const COLUMNS: &str =
-    "SELECT notice_id, campaign, person_id, generation, state, attempts, message_id FROM notices";
+const COLUMNS: &str = "SELECT notice_id, campaign, person_id, generation, state, attempts, message_id, kind FROM notices";
+
+/// `UPDATE` of one row to `to`, only from the states that may precede it.
+fn guarded_update(to: NoticeState) -> String {
+    format!(
+        "UPDATE notices SET state = '{}', detail = $1, updated_at = $2 WHERE notice_id = $3 AND state IN ({})",
+        to.as_str(),
+        NoticeState::sql_list(to.predecessors())
+    )
+}
+
+/// PostgreSQL: the lock that serializes the transactions which hand out
+/// new notice ids (SQLite's `BEGIN IMMEDIATE` does that already).
+pub(crate) const NOTICE_IDS_LOCK: i64 = 7_263_539;
 
 impl Store {
     /// Adds a pending row for every person of `generation` that the
@@ -56,8 +96,14 @@ impl Store {
         now: &str,
         message_id: &(dyn Fn(i64) -> String + Sync),
     ) -> Result<usize, StoreError> {
+        let postgres = matches!(self, Store::Postgres(_));
         dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
+            if postgres {
+                // Ids are read and taken in this transaction: two runs
+                // queueing at once must not pick the same ones.
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(NOTICE_IDS_LOCK).execute(&mut *tx).await?;
+            }
             let missing: Vec<i64> = sqlx::query_scalar(
                 "SELECT person_id FROM person_generations WHERE generation = $1 AND person_id NOT IN \
                  (SELECT person_id FROM notices WHERE campaign = $2) ORDER BY person_id",
@@ -78,7 +124,7 @@ impl Store {
                         .push_bind(campaign)
                         .push_bind(*person_id)
                         .push_bind(generation)
-                        .push_bind("pending")
+                        .push_bind(NoticeState::Pending.as_str())
                         .push_bind(0i64)
                         .push_bind(message_id(next))
                         .push_bind(now)
@@ -91,94 +137,137 @@ impl Store {
         })
     }
 
-    /// Rows left `sending` by a crash: their message may or may not have
-    /// left. They are marked `in_doubt` and never re-sent automatically.
-    pub async fn mark_in_doubt(&self, campaign: &str, now: &str) -> Result<u64, StoreError> {
-        dispatch!(self, pool => {
-            let done = sqlx::query("UPDATE notices SET state = 'in_doubt', updated_at = $1 WHERE campaign = $2 AND state = 'sending'")
-                .bind(now)
-                .bind(campaign)
-                .execute(pool)
-                .await?;
-            Ok(done.rows_affected())
-        })
-    }
-
     /// Rows that may be sent now, oldest first.
     pub async fn sendable_notices(
         &self,
         campaign: &str,
         limit: i64,
     ) -> Result<Vec<NoticeRow>, StoreError> {
+        let sendable: Vec<NoticeState> = NoticeState::ALL
+            .into_iter()
+            .filter(|s| s.sendable())
+            .collect();
+        let sql = format!(
+            "{COLUMNS} WHERE campaign = $1 AND state IN ({}) ORDER BY notice_id LIMIT $2",
+            NoticeState::sql_list(&sendable)
+        );
         dispatch!(self, pool => {
-            let rows: Vec<NoticeTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{COLUMNS} WHERE campaign = $1 AND state IN ('pending', 'deferred') ORDER BY notice_id LIMIT $2"
-            )))
-            .bind(campaign)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?;
-            Ok(rows.into_iter().map(notice).collect())
+            let rows: Vec<NoticeTuple> = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(campaign)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?;
+            notices(rows)
         })
     }
 
     /// Claims and outcomes of several notices in one transaction (a group
     /// commit: one write of the WAL for all of them, where one transaction
-    /// each kept the notices in flight waiting on each other's locks).
-    /// Returns the claimed ids; a claim is refused when another sender
-    /// took the row first.
+    /// each kept the notices in flight waiting on each other's locks). A
+    /// claim is refused when another sender took the row first, an outcome
+    /// when the row is in no state it may follow. Rows are written in id
+    /// order, so two runs committing at once take their locks in the same
+    /// order and cannot deadlock.
     pub async fn commit_ledger(
         &self,
+        run_id: i64,
         claims: &[i64],
         outcomes: &[LedgerOutcome],
         now: &str,
-    ) -> Result<Vec<i64>, StoreError> {
+    ) -> Result<Committed, StoreError> {
+        enum Write<'a> {
+            Claim,
+            Outcome(&'a LedgerOutcome),
+        }
+        let mut writes: Vec<(i64, Write<'_>)> = claims
+            .iter()
+            .map(|id| (*id, Write::Claim))
+            .chain(outcomes.iter().map(|o| (o.notice_id, Write::Outcome(o))))
+            .collect();
+        writes.sort_by_key(|(id, _)| *id);
+        let claim_sql = format!(
+            "UPDATE notices SET state = 'sending', attempts = attempts + 1, updated_at = $1, run_id = $2 \
+             WHERE notice_id = $3 AND state IN ({})",
+            NoticeState::sql_list(NoticeState::Sending.predecessors())
+        );
         dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let mut claimed = Vec::with_capacity(claims.len());
-            for id in claims {
-                let done = sqlx::query(
-                    "UPDATE notices SET state = 'sending', attempts = attempts + 1, updated_at = $1 \
-                     WHERE notice_id = $2 AND state IN ('pending', 'deferred')",
-                )
-                .bind(now)
-                .bind(*id)
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 1 {
-                    claimed.push(*id);
+            let mut tx = pool.begin_write().await?;
+            let mut done = Committed::default();
+            for (id, write) in &writes {
+                match write {
+                    Write::Claim => {
+                        let claimed = sqlx::query(sqlx::AssertSqlSafe(claim_sql.clone()))
+                            .bind(now)
+                            .bind(run_id)
+                            .bind(*id)
+                            .execute(&mut *tx)
+                            .await?;
+                        if claimed.rows_affected() == 1 {
+                            done.claimed.push(*id);
+                        }
+                    }
+                    Write::Outcome(outcome) => {
+                        let written = sqlx::query(sqlx::AssertSqlSafe(guarded_update(outcome.state)))
+                            .bind(storable(&outcome.detail))
+                            .bind(now)
+                            .bind(*id)
+                            .execute(&mut *tx)
+                            .await?;
+                        if written.rows_affected() == 0 {
+                            done.refused.push(*id);
+                        }
+                    }
                 }
             }
-            for outcome in outcomes {
-                sqlx::query("UPDATE notices SET state = $1, detail = $2, updated_at = $3 WHERE notice_id = $4")
-                    .bind(&outcome.state)
-                    .bind(storable(&outcome.detail))
-                    .bind(now)
-                    .bind(outcome.notice_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
             tx.commit().await?;
-            Ok(claimed)
+            Ok(done)
         })
     }
 
-    pub async fn set_notice_state(
+    /// Moves one row to `to` if its state allows; false when it did not.
+    pub async fn move_notice(
         &self,
         notice_id: i64,
-        state: &str,
+        to: NoticeState,
         detail: &str,
         now: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         dispatch!(self, pool => {
-            sqlx::query("UPDATE notices SET state = $1, detail = $2, updated_at = $3 WHERE notice_id = $4")
-                .bind(state)
+            let done = sqlx::query(sqlx::AssertSqlSafe(guarded_update(to)))
                 .bind(storable(detail))
                 .bind(now)
                 .bind(notice_id)
                 .execute(pool)
                 .await?;
-            Ok(())
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    /// Moves these rows to `to` in one transaction, each only if its state
+    /// allows; returns how many moved.
+    pub async fn move_notices(
+        &self,
+        ids: &[i64],
+        to: NoticeState,
+        detail: &str,
+        now: &str,
+    ) -> Result<u64, StoreError> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        dispatch!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let mut moved = 0;
+            for id in &ids {
+                moved += sqlx::query(sqlx::AssertSqlSafe(guarded_update(to)))
+                    .bind(storable(detail))
+                    .bind(now)
+                    .bind(*id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+            tx.commit().await?;
+            Ok(moved)
         })
     }
 
@@ -200,19 +289,17 @@ impl Store {
     }
 
     /// Every row in one of these states.
-    pub async fn notices_in_states(&self, states: &[&str]) -> Result<Vec<NoticeRow>, StoreError> {
-        let states: Vec<String> = states.iter().map(|s| (*s).to_owned()).collect();
-        let placeholders: Vec<String> = (1..=states.len()).map(|i| format!("${i}")).collect();
+    pub async fn notices_in_states(
+        &self,
+        states: &[NoticeState],
+    ) -> Result<Vec<NoticeRow>, StoreError> {
         let sql = format!(
             "{COLUMNS} WHERE state IN ({}) ORDER BY notice_id",
-            placeholders.join(", ")
+            NoticeState::sql_list(states)
         );
         dispatch!(self, pool => {
-            let mut query = sqlx::query_as::<_, NoticeTuple>(sqlx::AssertSqlSafe(sql.clone()));
-            for state in &states {
-                query = query.bind(state);
-            }
-            Ok(query.fetch_all(pool).await?.into_iter().map(notice).collect())
+            let rows: Vec<NoticeTuple> = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(pool).await?;
+            notices(rows)
         })
     }
 
@@ -223,7 +310,7 @@ impl Store {
                 .bind(person_id)
                 .fetch_all(pool)
                 .await?;
-            Ok(rows.into_iter().map(notice).collect())
+            notices(rows)
         })
     }
 
@@ -236,7 +323,60 @@ impl Store {
                 .bind(message_id)
                 .fetch_optional(pool)
                 .await?;
-            Ok(row.map(notice))
+            row.map(notice).transpose()
         })
     }
+
+    /// Applies one bounce to its notice, once: a report already applied to
+    /// this notice changes nothing. Returns whether it was applied now
+    /// (false: applied before, or the row's state does not allow `to`).
+    pub async fn apply_bounce(
+        &self,
+        report_digest: &str,
+        notice_id: i64,
+        to: NoticeState,
+        detail: &str,
+        now: &str,
+    ) -> Result<BounceApplied, StoreError> {
+        dispatch!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let seen: Option<String> = sqlx::query_scalar(
+                "SELECT outcome FROM bounces_applied WHERE report_digest = $1 AND notice_id = $2",
+            )
+            .bind(report_digest)
+            .bind(notice_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if seen.is_some() {
+                return Ok(BounceApplied::Before);
+            }
+            let moved = sqlx::query(sqlx::AssertSqlSafe(guarded_update(to)))
+                .bind(storable(detail))
+                .bind(now)
+                .bind(notice_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            sqlx::query("INSERT INTO bounces_applied (report_digest, notice_id, applied_at, outcome) VALUES ($1, $2, $3, $4)")
+                .bind(report_digest)
+                .bind(notice_id)
+                .bind(now)
+                .bind(if moved { to.as_str() } else { "left as it was" })
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(if moved { BounceApplied::Now } else { BounceApplied::NotApplicable })
+        })
+    }
+}
+
+/// What `apply_bounce` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BounceApplied {
+    Now,
+    /// The same report was applied to this notice before.
+    Before,
+    /// The notice's state does not allow the change (settled already).
+    NotApplicable,
 }

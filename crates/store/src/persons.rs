@@ -2,7 +2,7 @@
 
 use crate::audit::append_in_tx;
 use crate::rows::{GenerationRow, NewAudit, PersonGenerationRow, PersonRow};
-use crate::{Store, StoreError, dispatch};
+use crate::{Store, StoreError, WritePool, dispatch};
 
 /// Rows per multi-row INSERT: one statement per row was a hundred times
 /// slower, and SQLite allows at most 32,766 bound values per statement.
@@ -219,7 +219,7 @@ impl Store {
         audit: &NewAudit,
     ) -> Result<(), StoreError> {
         dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("INSERT INTO generations (generation, loaded_at, operator, incident_id, summary, changes) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(generation.generation)
                 .bind(&generation.loaded_at)

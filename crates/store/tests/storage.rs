@@ -3,8 +3,10 @@
 //! creates and drops a database of its own there).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use breachdesk_domain::NoticeState;
 use breachdesk_store::{
-    GenerationRow, NewAudit, PersonGenerationRow, PersonRow, Store, verify_chain,
+    BounceApplied, GenerationRow, LedgerOutcome, NewAudit, PersonGenerationRow, PersonRow, Store,
+    verify_chain,
 };
 
 fn person(id: i64) -> PersonRow {
@@ -60,7 +62,8 @@ async fn story(url: &str) -> usize {
     // Opening twice migrates once.
     let again = Store::open(url).await.unwrap();
     check(
-        again.migrations().await.unwrap() == ["desk", "notices", "person_history_index"],
+        again.migrations().await.unwrap()
+            == ["desk", "notices", "person_history_index", "ledger_states"],
         "migration names",
     );
 
@@ -247,35 +250,56 @@ async fn story(url: &str) -> usize {
             }),
         "persons of notices",
     );
-    // Claims and outcomes are committed in groups.
-    let (first, second) = (rows[0].notice_id, rows[1].notice_id);
-    check(
-        store
-            .commit_ledger(&[first, second], &[], "t1")
-            .await
-            .unwrap()
-            == [first, second],
-        "first claims win",
-    );
-    let sent = breachdesk_store::LedgerOutcome {
+    // Claims and outcomes are committed in groups, by a run holding a lease.
+    let (first, second, third) = (rows[0].notice_id, rows[1].notice_id, rows[2].notice_id);
+    let run = store.start_run("notice-1", "t1").await.unwrap();
+    let committed = store
+        .commit_ledger(run.run_id, &[first, second], &[], "t1")
+        .await
+        .unwrap();
+    check(committed.claimed == [first, second], "first claims win");
+    let sent = LedgerOutcome {
         notice_id: second,
-        state: "sent".into(),
+        state: NoticeState::Sent,
         // A NUL from a server's reply: PostgreSQL would refuse it in text.
         detail: "250 ok\0".into(),
     };
+    // Nothing may jump the queue: a pending row cannot become `sent`.
+    let jump = LedgerOutcome {
+        notice_id: third,
+        state: NoticeState::Sent,
+        detail: String::new(),
+    };
+    let committed = store
+        .commit_ledger(run.run_id, &[first], &[sent, jump], "t2")
+        .await
+        .unwrap();
+    check(
+        committed.claimed.is_empty() && committed.refused == [third],
+        "a second claim loses; the outcome is recorded with it; a jump is refused",
+    );
+    // Another run starting now leaves the live run's row alone...
+    let other = store.start_run("notice-1", "t3").await.unwrap();
+    check(other.run_id == run.run_id + 1, "run ids count up");
     check(
         store
-            .commit_ledger(&[first], &[sent], "t2")
+            .mark_in_doubt("notice-1", other.run_id, "t3")
             .await
             .unwrap()
-            .is_empty(),
-        "a second claim loses; the outcome is recorded with it",
+            == 0,
+        "a live run's rows are not in doubt",
     );
-    // A crash now: row 0 is still `sending`.
+    // ...until it dies (its lease dropped, as a killed process's would be).
+    drop(run);
     check(
-        store.mark_in_doubt("notice-1", "t3").await.unwrap() == 1,
-        "one in doubt",
+        store
+            .mark_in_doubt("notice-1", other.run_id, "t3")
+            .await
+            .unwrap()
+            == 1,
+        "a dead run's row is in doubt",
     );
+    store.finish_run(other, "t4").await.unwrap();
     let counts = store.notice_counts("notice-1").await.unwrap();
     check(
         counts
@@ -296,9 +320,41 @@ async fn story(url: &str) -> usize {
         .unwrap()
         .unwrap();
     check(
-        by_id.state == "sent" && by_id.attempts == 1,
+        by_id.state == NoticeState::Sent && by_id.attempts == 1,
         "found by message id",
     );
+    // A soft bounce of the sent row, applied once however often it is read.
+    let soft = store
+        .apply_bounce("digest-1", second, NoticeState::Deferred, "soft", "t5")
+        .await
+        .unwrap();
+    let again_soft = store
+        .apply_bounce("digest-1", second, NoticeState::Deferred, "soft", "t6")
+        .await
+        .unwrap();
+    check(
+        soft == BounceApplied::Now && again_soft == BounceApplied::Before,
+        "a bounce is applied once",
+    );
+    check(
+        !store
+            .move_notice(second, NoticeState::Pending, "", "t7")
+            .await
+            .unwrap(),
+        "a deferred row cannot go back to pending",
+    );
+    // Nothing but a known state gets into the column.
+    let bogus = match &store {
+        Store::Sqlite(pool) => sqlx::query("UPDATE notices SET state = 'bogus'")
+            .execute(pool)
+            .await
+            .is_err(),
+        Store::Postgres(pool) => sqlx::query("UPDATE notices SET state = 'bogus'")
+            .execute(pool)
+            .await
+            .is_err(),
+    };
+    check(bogus, "the CHECK constraint refuses an unknown state");
     store.close().await;
     again.close().await;
     checks
@@ -323,4 +379,147 @@ async fn storage_story_on_postgres() {
     let checks = story(&scratch.url).await;
     scratch.drop_database().await.unwrap();
     println!("postgres storage story: {checks} checks passed");
+}
+
+/// A revised scope reaching the ledger, on one backend: unsent rows follow
+/// the newest generation; what reached someone stays, and is due a correction.
+async fn revision_story(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    let persons: Vec<PersonRow> = (1..=3).map(person).collect();
+    let rows1: Vec<_> = (1..=3).map(|p| entry(1, p, "email")).collect();
+    store
+        .save_generation(&generation(1), &persons, &rows1, &audit("load", None))
+        .await
+        .unwrap();
+    store
+        .ensure_notices("notice-1", 1, "t", &|id| format!("<r{id}@test>"))
+        .await
+        .unwrap();
+    let rows = store.sendable_notices("notice-1", 10).await.unwrap();
+    let (one, two, three) = (rows[0].notice_id, rows[1].notice_id, rows[2].notice_id);
+    // Person 1 is told; 2 and 3 wait.
+    let run = store.start_run("notice-1", "t").await.unwrap();
+    store
+        .commit_ledger(run.run_id, &[one], &[], "t")
+        .await
+        .unwrap();
+    let sent = LedgerOutcome {
+        notice_id: one,
+        state: NoticeState::Sent,
+        detail: String::new(),
+    };
+    store
+        .commit_ledger(run.run_id, &[], &[sent], "t")
+        .await
+        .unwrap();
+    store.finish_run(run, "t").await.unwrap();
+    // Generation 2: person 1 left out, 2 with other items, 3 left out.
+    store
+        .save_generation(
+            &generation(2),
+            &[],
+            &[entry(2, 2, "email;name")],
+            &audit("load", None),
+        )
+        .await
+        .unwrap();
+    let revision = store.revise_notices(2, "t2").await.unwrap();
+    assert_eq!(
+        (revision.withdrawn, revision.requeued, revision.updated),
+        (1, 0, 1),
+        "{revision:?}"
+    );
+    assert_eq!(
+        store.revise_notices(2, "t2").await.unwrap(),
+        Default::default(),
+        "idempotent"
+    );
+    let state = |id: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .notices_in_states(&NoticeState::ALL)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|n| n.notice_id == id)
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        state(one).await.state,
+        NoticeState::Sent,
+        "what reached someone stays"
+    );
+    assert_eq!(
+        (state(two).await.state, state(two).await.generation),
+        (NoticeState::Pending, 2)
+    );
+    assert_eq!(state(three).await.state, NoticeState::Withdrawn);
+    let due = store.corrections_due(2).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        (
+            due[0].person_id,
+            due[0].told_generation,
+            due[0].affected_now
+        ),
+        (1, 1, false)
+    );
+    // Generation 3 brings person 3 back.
+    store
+        .save_generation(
+            &generation(3),
+            &[],
+            &[entry(3, 2, "email;name"), entry(3, 3, "email")],
+            &audit("load", None),
+        )
+        .await
+        .unwrap();
+    let revision = store.revise_notices(3, "t3").await.unwrap();
+    assert_eq!(revision.requeued, 1, "{revision:?}");
+    assert_eq!(
+        (state(three).await.state, state(three).await.generation),
+        (NoticeState::Pending, 3)
+    );
+    let queued = store
+        .ensure_corrections("fix-1", 3, "t3", &|id| format!("<c{id}@test>"))
+        .await
+        .unwrap();
+    assert_eq!(queued, 1);
+    let again = store
+        .ensure_corrections("fix-1", 3, "t3", &|id| format!("<c{id}@test>"))
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "once per campaign");
+    let fix = store.sendable_notices("fix-1", 10).await.unwrap();
+    assert_eq!(fix[0].kind, breachdesk_domain::NoticeKind::Correction);
+    assert_eq!(
+        store.told_generation(1, fix[0].notice_id).await.unwrap(),
+        Some(1)
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn revisions_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    revision_story(&format!(
+        "sqlite://{}",
+        dir.path().join("desk.db").display()
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn revisions_on_postgres() {
+    let Some(admin_url) = breachdesk_testkit::postgres_admin_url("postgres revision story") else {
+        return;
+    };
+    let scratch = breachdesk_store::ScratchDatabase::create(&admin_url, "breachdesk_revision")
+        .await
+        .unwrap();
+    revision_story(&scratch.url).await;
+    scratch.drop_database().await.unwrap();
+    println!("postgres revision story: passed");
 }

@@ -75,6 +75,18 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Renames `from` to `to` (replacing `to` atomically if it exists) and
+/// syncs the folders involved: a rename only in the page cache can be
+/// undone by a power loss after later steps relied on it.
+pub fn rename_durably(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::rename(from, to)?;
+    sync_parent(to)?;
+    if from.parent() != to.parent() {
+        sync_parent(from)?;
+    }
+    Ok(())
+}
+
 fn sync_parent(path: &Path) -> std::io::Result<()> {
     match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => sync_dir(dir),
@@ -109,5 +121,21 @@ mod tests {
             assert_eq!(mode(&sub), 0o700);
         }
         assert!(write_owner_only(&path, b"x").is_err(), "never overwrites");
+    }
+
+    #[test]
+    fn durable_renames_replace_and_move() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        write_owner_only(&a, b"one").unwrap();
+        write_owner_only(&b, b"two").unwrap();
+        rename_durably(&a, &b).unwrap();
+        assert!(!a.exists());
+        assert_eq!(std::fs::read(&b).unwrap(), b"one");
+        let sub = dir.path().join("sub");
+        create_owner_only_dir(&sub).unwrap();
+        rename_durably(&b, &sub.join("c")).unwrap();
+        assert_eq!(std::fs::read(sub.join("c")).unwrap(), b"one");
+        assert!(rename_durably(&a, &b).is_err(), "nothing to move");
     }
 }

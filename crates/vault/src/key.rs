@@ -4,7 +4,7 @@ use crate::VaultError;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 /// A public fingerprint of a key: which key sealed a value, without
@@ -78,7 +78,43 @@ impl DataKey {
 
     /// Reads a key file (64 hex digits). On Unix the file must not be
     /// readable by group or others: a key anyone can read protects nothing.
+    ///
+    /// A missing key file whose rotation's new key (`PATH.new`) is there
+    /// is an unfinished rotation, not a lost key, and is reported so: the
+    /// operator's way out is to finish the rotation.
     pub fn load(path: &Path) -> Result<DataKey, VaultError> {
+        let error = match DataKey::load_exact(path) {
+            Ok(key) => return Ok(key),
+            Err(error) => error,
+        };
+        if let VaultError::ReadKey { source, .. } = &error
+            && source.kind() == std::io::ErrorKind::NotFound
+            && let Ok(target) = DataKey::load_exact(&pending_key_path(path))
+        {
+            return Err(VaultError::RotationUnfinished {
+                path: path.display().to_string(),
+                target: target.id().to_string(),
+            });
+        }
+        Err(error)
+    }
+
+    /// Reads a key file if there is one: `None` when it does not exist,
+    /// an error when it exists but cannot be used.
+    pub fn load_if_exists(path: &Path) -> Result<Option<DataKey>, VaultError> {
+        match DataKey::load_exact(path) {
+            Ok(key) => Ok(Some(key)),
+            Err(VaultError::ReadKey { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Reads exactly `path`, without looking at its neighbours.
+    fn load_exact(path: &Path) -> Result<DataKey, VaultError> {
         let shown = path.display().to_string();
         #[cfg(unix)]
         {
@@ -120,8 +156,26 @@ impl DataKey {
     }
 }
 
+/// Where a rotation keeps the key it moves to until it takes the place of
+/// `key_file`: `KEYFILE.new`, beside it.
+pub fn pending_key_path(key_file: &Path) -> PathBuf {
+    with_suffix(key_file, ".new")
+}
+
+/// Where a rotation keeps a key it retired (`KEYFILE.old-KEYID`): backups
+/// taken before the rotation still need it.
+pub fn retired_key_path(key_file: &Path, key_id: &str) -> PathBuf {
+    with_suffix(key_file, &format!(".old-{key_id}"))
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -149,6 +203,40 @@ mod tests {
                 Err(VaultError::KeyTooOpen { .. })
             ));
         }
+    }
+
+    #[test]
+    fn a_missing_key_file_beside_its_rotation_target_is_an_unfinished_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.key");
+        assert!(DataKey::load_if_exists(&path).unwrap().is_none());
+        assert!(matches!(
+            DataKey::load(&path),
+            Err(VaultError::ReadKey { .. })
+        ));
+        let pending = pending_key_path(&path);
+        assert_eq!(pending, dir.path().join("data.key.new"));
+        // Half written (a crash while writing it): not a rotation's target.
+        crate::files::write_owner_only(&pending, b"12ab").unwrap();
+        assert!(matches!(
+            DataKey::load(&path),
+            Err(VaultError::ReadKey { .. })
+        ));
+        std::fs::remove_file(&pending).unwrap();
+        let target = DataKey::generate().unwrap();
+        target.write_new(&pending).unwrap();
+        match DataKey::load(&path) {
+            Err(e @ VaultError::RotationUnfinished { .. }) => {
+                let text = e.to_string();
+                assert!(text.contains(&target.id().to_string()), "{text}");
+                assert!(text.contains("breachdesk key rotate"), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            retired_key_path(&path, "00ff"),
+            dir.path().join("data.key.old-00ff")
+        );
     }
 
     #[test]

@@ -10,8 +10,10 @@
 mod files;
 mod key;
 
-pub use files::{create_owner_only_dir, replace_owner_only, sync_dir, write_owner_only};
-pub use key::{DataKey, KeyId};
+pub use files::{
+    create_owner_only_dir, rename_durably, replace_owner_only, sync_dir, write_owner_only,
+};
+pub use key::{DataKey, KeyId, pending_key_path, retired_key_path};
 
 use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
@@ -42,6 +44,13 @@ pub enum VaultError {
         "the data key file {path} is readable by others (mode {mode:o}); run: chmod 600 {path}"
     )]
     KeyTooOpen { path: String, mode: u32 },
+    /// The key file is missing while the key it is being rotated to waits
+    /// beside it: a rotation stopped between moving the old key aside and
+    /// putting the new one in its place.
+    #[error(
+        "the data key {path} is missing while {path}.new holds key {target}: a key rotation was interrupted; run `breachdesk key rotate` again to finish it"
+    )]
+    RotationUnfinished { path: String, target: String },
     #[error("the system random generator failed")]
     Random,
     #[error("a stored value is damaged or was sealed for another place")]

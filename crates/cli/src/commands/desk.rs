@@ -54,6 +54,19 @@ pub fn load(args: LoadArgs) -> anyhow::Result<()> {
                 "generation {}: {} persons, {} distinct cards ({} added, {} removed, {} changed since the previous load)",
                 report.generation, report.persons, report.cards, c.added, c.removed, c.changed
             );
+            let r = &report.revision;
+            if r.withdrawn + r.requeued + r.updated > 0 {
+                println!(
+                    "notices not sent yet: {} withdrawn, {} queued again, {} now from this generation",
+                    r.withdrawn, r.requeued, r.updated
+                );
+            }
+            if report.corrections_due > 0 {
+                println!(
+                    "{} persons were told something this generation no longer says: `notify send --corrections` tells them",
+                    report.corrections_due
+                );
+            }
         }
         desk.close().await;
         Ok(())

@@ -77,9 +77,14 @@ pub struct SendArgs {
     /// Sender address (default: `[smtp] from`, else the shop's email).
     #[arg(long, value_name = "ADDRESS")]
     pub from: Option<String>,
-    /// Name of this mailing; each person gets one notice per campaign.
-    #[arg(long, default_value = "notice-1", value_name = "NAME")]
-    pub campaign: String,
+    /// Name of this mailing; each person gets one notice per campaign
+    /// (default: notice-1, or correction-1 with --corrections).
+    #[arg(long, value_name = "NAME")]
+    pub campaign: Option<String>,
+    /// Tell the persons already notified whom a later load left out or gave
+    /// other items: a correction each, in the campaign named.
+    #[arg(long)]
+    pub corrections: bool,
     /// Send at most N notices in this run.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
@@ -130,7 +135,14 @@ fn send(args: SendArgs) -> anyhow::Result<()> {
     block_on(async {
         let outreach = Outreach::new(std::sync::Arc::new(args.desk.open().await?));
         let request = SendRequest {
-            campaign: args.campaign.clone(),
+            campaign: args.campaign.clone().unwrap_or_else(|| {
+                if args.corrections {
+                    "correction-1".to_owned()
+                } else {
+                    "notice-1".to_owned()
+                }
+            }),
+            corrections: args.corrections,
             smtp: args.smtp.clone(),
             from: args.from.clone(),
             limit: args.limit,
@@ -171,6 +183,19 @@ fn send(args: SendArgs) -> anyhow::Result<()> {
                     report.failed,
                     report.letter,
                     report.queued
+                );
+            }
+            let r = &report.revision;
+            if r.withdrawn + r.requeued > 0 {
+                println!(
+                    "the newest load withdrew {} unsent notices and queued {} again",
+                    r.withdrawn, r.requeued
+                );
+            }
+            if report.corrections_due > 0 {
+                println!(
+                    "{} persons were told something the newest load no longer says: `notify send --corrections` tells them",
+                    report.corrections_due
                 );
             }
             if report.in_doubt > 0 {

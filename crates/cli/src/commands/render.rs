@@ -57,6 +57,13 @@ pub fn status(s: &Status, color: bool) -> String {
             );
         }
     }
+    if s.corrections_due > 0 {
+        let _ = writeln!(
+            out,
+            "\nCorrections due: {} persons were told something the latest load no longer says (`notify send --corrections`)",
+            s.corrections_due
+        );
+    }
     match &s.discovered {
         None => {
             let _ = writeln!(

@@ -231,6 +231,9 @@ pub fn start_server(out: &Path, fails: &[&str]) -> (Server, u16) {
 }
 
 /// The same server with other arguments of scripts/test-smtp.py (`--auth`).
+/// The server binds port 0 itself and prints the port the kernel gave it:
+/// a port probed free here and closed again could be taken by another
+/// test before the server bound it.
 pub fn start_server_with(out: &Path, args: &[&str]) -> (Server, u16) {
     let script =
         std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/test-smtp.py");
@@ -241,10 +244,18 @@ pub fn start_server_with(out: &Path, args: &[&str]) -> (Server, u16) {
     std::io::BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    (
-        Server(child),
-        line.trim().parse().expect("the server prints its port"),
-    )
+    let server = Server(child);
+    let port = line.trim().parse::<u16>().ok();
+    assert!(port.is_some(), "the server prints its port, not {line:?}");
+    (server, port.unwrap())
+}
+
+/// A count the test server keeps beside its output folder `out`
+/// (`stored`: messages written, `lost`: of which the reply was lost,
+/// `pipelined`); 0 before the first.
+pub fn server_count(out: &Path, name: &str) -> u64 {
+    std::fs::read_to_string(format!("{}.{name}", out.display()))
+        .map_or(0, |n| n.trim().parse().unwrap())
 }
 
 /// Carrier domains are paced at 30 a minute by default; a local test
