@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: `breachdesk load` of demo data into a SQLite desk and into a
-# PostgreSQL desk: time, peak RSS, database size.
+# PostgreSQL desk: time, peak RSS, database size; and `breachdesk scope` of
+# the same data, which a load is measured against (goal: peak RSS at most
+# 1.5 times scope's, time at most twice).
 #
 #   bench/load.sh [CHECKOUTS] [CUSTOMERS]      (defaults: 10000000 1000000)
 #
@@ -10,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 checkouts="${1:-10000000}"
 customers="${2:-1000000}"
-data="bench/data/${checkouts}x${customers}"
+data="bench/data/standard-${checkouts}x${customers}"
 work="bench/results/load"
 rm -rf "$work" && mkdir -p "$work"
 
@@ -20,6 +22,10 @@ if [ ! -f "$data/checkouts.csv" ]; then
   $bd demo-data --shop software --customers "$customers" --checkouts "$checkouts" --seed 1 --out "$data"
 fi
 cat "$data"/*.csv > /dev/null
+/usr/bin/time -f "scope: %e s, peak RSS %M KiB" \
+  $bd scope examples/software-shop/incident.toml --customers "$data/customers.csv" \
+    --checkouts "$data/checkouts.csv" --out "$work/affected.csv"
+cat "$data"/*.csv > /dev/null
 
 make_desk() {
   $bd init "$1" >/dev/null
@@ -27,6 +33,7 @@ make_desk() {
 }
 
 make_desk "$work/sqlite"
+cat "$data"/*.csv > /dev/null
 /usr/bin/time -f "sqlite load: %e s, peak RSS %M KiB" \
   $bd load --desk "$work/sqlite" --as bench --customers "$data/customers.csv" --checkouts "$data/checkouts.csv"
 echo "sqlite database: $(du -b "$work/sqlite/breachdesk.db" | cut -f1) bytes"
@@ -45,6 +52,7 @@ if [ -n "$admin" ]; then
   base="${admin%/*}"
   psql "$admin" -qc "CREATE DATABASE $db"
   make_desk "$work/postgres"
+  cat "$data"/*.csv > /dev/null
   /usr/bin/time -f "postgres load: %e s, peak RSS %M KiB" \
     $bd load --desk "$work/postgres" --as bench --database-url "$base/$db" \
       --customers "$data/customers.csv" --checkouts "$data/checkouts.csv"

@@ -9,7 +9,8 @@ use breachdesk_vault::{DataKey, Vault};
 pub struct Desk {
     config: DeskConfig,
     store: Store,
-    vault: Vault,
+    /// Shared with the blocking tasks that seal a load's rows.
+    vault: std::sync::Arc<Vault>,
     incident: Incident,
     clock: Box<dyn Clock>,
 }
@@ -64,7 +65,7 @@ impl Desk {
         Ok(Desk {
             config,
             store,
-            vault,
+            vault: std::sync::Arc::new(vault),
             incident,
             clock,
         })
@@ -99,6 +100,10 @@ impl Desk {
 
     pub(crate) fn vault(&self) -> &Vault {
         &self.vault
+    }
+
+    pub(crate) fn shared_vault(&self) -> std::sync::Arc<Vault> {
+        std::sync::Arc::clone(&self.vault)
     }
 
     /// Closes the database's connections.

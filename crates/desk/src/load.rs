@@ -33,130 +33,203 @@ pub struct LoadReport {
     pub corrections_due: usize,
 }
 
-impl Desk {
-    /// The registered postal address of every affected account, read in a
-    /// second pass over the customers file (only affected accounts kept).
-    fn registered_addresses(
-        &self,
-        inputs: &ScopeInputs,
-        persons: &breachdesk_scope::AffectedSet,
-    ) -> Result<HashMap<String, (String, String)>, DeskError> {
-        use breachdesk_domain::column::customer as cu;
-        let Some(customers) = &inputs.customers else {
-            return Ok(HashMap::new());
-        };
-        let wanted: std::collections::HashSet<&str> = persons.keys().collect();
-        let (maps, _) = breachdesk_ingest::scan(
-            customers,
-            breachdesk_domain::RecordKind::Customers,
-            &self.incident().zone,
-            inputs.threads,
-            HashMap::new,
-            |found: &mut HashMap<String, (String, String)>, record, _| {
-                let id = record.get(cu::CUSTOMER_ID).trim();
-                let address = record.get(cu::ADDRESS).trim();
-                if wanted.contains(id) && !address.is_empty() {
-                    found.insert(
-                        id.to_owned(),
-                        (
-                            record.get(cu::POSTAL_CODE).trim().to_owned(),
-                            address.to_owned(),
-                        ),
-                    );
-                }
+/// Persons sealed and written per batch: the memory a load needs beyond
+/// the scope's own.
+const BATCH: usize = 2_000;
+
+/// Reads the registered postal address of every affected account in a
+/// second pass over the customers file (only affected accounts kept).
+fn registered_addresses(
+    incident: &breachdesk_domain::Incident,
+    inputs: &ScopeInputs,
+    wanted: &std::collections::HashSet<String>,
+) -> Result<HashMap<String, (String, String)>, DeskError> {
+    use breachdesk_domain::column::customer as cu;
+    let Some(customers) = &inputs.customers else {
+        return Ok(HashMap::new());
+    };
+    let (maps, _) = breachdesk_ingest::scan(
+        customers,
+        breachdesk_domain::RecordKind::Customers,
+        &incident.zone,
+        inputs.threads,
+        HashMap::new,
+        |found: &mut HashMap<String, (String, String)>, record, _| {
+            let id = record.get(cu::CUSTOMER_ID).trim();
+            let address = record.get(cu::ADDRESS).trim();
+            if !address.is_empty() && wanted.contains(id) {
+                found.insert(
+                    id.to_owned(),
+                    (
+                        record.get(cu::POSTAL_CODE).trim().to_owned(),
+                        address.to_owned(),
+                    ),
+                );
+            }
+        },
+    )
+    .map_err(breachdesk_scope::ScopeError::from)?;
+    Ok(maps.into_iter().flatten().collect())
+}
+
+/// A 64-bit digest of what a generation says of a person: enough to tell
+/// "the same" from "changed" without keeping both texts.
+fn scope_digest(exposures: &str, items: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (exposures, items).hash(&mut h);
+    h.finish()
+}
+
+/// One person's rows, sealed: a new person row when the desk has not seen
+/// them, and their row of this generation.
+struct Sealed {
+    new_person: Option<PersonRow>,
+    row: PersonGenerationRow,
+}
+
+/// A person of the scope, with the id the desk gives them, whether that id
+/// is new, and the account's registered address.
+struct ToSeal {
+    person: breachdesk_scope::AffectedPerson,
+    person_id: i64,
+    is_new: bool,
+    registered: Option<(String, String)>,
+}
+
+/// Seals one batch (CPU work: on a blocking thread).
+fn seal_batch(
+    vault: &breachdesk_vault::Vault,
+    generation: i64,
+    batch: Vec<ToSeal>,
+) -> Result<Vec<Sealed>, DeskError> {
+    batch
+        .into_iter()
+        .map(
+            |ToSeal {
+                 person,
+                 person_id,
+                 is_new,
+                 registered,
+             }| {
+                let new_person = if is_new {
+                    Some(PersonRow {
+                        person_id,
+                        key_index: key_index(vault, &person.person),
+                        email_index: email_index(vault, &person.email),
+                        sealed_key: vault.seal_str(&person.person, &key_context(person_id))?,
+                    })
+                } else {
+                    None
+                };
+                let row = PersonGenerationRow {
+                    generation,
+                    person_id,
+                    exposures: person.exposures.join(";"),
+                    items: person.items.joined(),
+                    checkouts: i64::try_from(person.checkouts).unwrap_or(i64::MAX),
+                    cards: i64::try_from(person.cards).unwrap_or(i64::MAX),
+                    sealed: seal_person(
+                        vault,
+                        generation,
+                        person_id,
+                        &SealedPerson::from_affected(&person).with_registered(registered.as_ref()),
+                    )?,
+                };
+                Ok(Sealed { new_person, row })
             },
         )
-        .map_err(breachdesk_scope::ScopeError::from)?;
-        Ok(maps.into_iter().flatten().collect())
-    }
+        .collect()
+}
 
+impl Desk {
     /// Scopes the files and stores the result as a new generation, and
-    /// remembers the files for `explain`.
+    /// remembers the files for `explain`. The generation is written in one
+    /// transaction, fed in batches: memory holds the scope's result and
+    /// one sealed batch, never every sealed row at once.
     pub async fn load(&self, inputs: &ScopeInputs) -> Result<LoadReport, DeskError> {
         let mut inputs = inputs.clone();
         inputs.collect_checkouts = true;
-        // Scoping is CPU-bound (seconds, on every core): off the async threads.
-        let result = {
+        // Scoping and the second pass are CPU-bound (seconds, on every
+        // core): off the async threads.
+        let (result, registered) = {
             let (incident, inputs) = (self.incident().clone(), inputs.clone());
-            tokio::task::spawn_blocking(move || run_scope(&incident, &inputs)).await??
+            tokio::task::spawn_blocking(move || -> Result<_, DeskError> {
+                let result = run_scope(&incident, &inputs)?;
+                let wanted = result.persons.keys().map(str::to_owned).collect();
+                let registered = registered_addresses(&incident, &inputs, &wanted)?;
+                Ok((result, registered))
+            })
+            .await??
         };
         let known: HashMap<Vec<u8>, i64> = self
             .store()
-            .persons()
+            .person_ids_by_key()
             .await?
             .into_iter()
-            .map(|p| (p.key_index, p.person_id))
             .collect();
         let previous = self.store().latest_generation().await?;
-        let before: HashMap<i64, (String, String)> = match previous {
+        let before: HashMap<i64, u64> = match previous {
             Some(g) => self
                 .store()
-                .generation_persons(g)
+                .generation_scopes(g)
                 .await?
                 .into_iter()
-                .map(|r| (r.person_id, (r.exposures, r.items)))
+                .map(|(id, exposures, items)| (id, scope_digest(&exposures, &items)))
                 .collect(),
             None => HashMap::new(),
         };
-        let generation = previous.unwrap_or(0) + 1;
-        let mut next_id = self.store().max_person_id().await?;
-        let mut new_persons = Vec::new();
-        let mut rows = Vec::with_capacity(result.persons.len());
+        let mut writer = self.store().begin_generation().await?;
+        let generation = writer.generation();
         let mut changes = Changes::default();
-        let registered = self.registered_addresses(&inputs, &result.persons)?;
+        let mut now_ids: Vec<i64> = Vec::with_capacity(result.persons.len());
         let breachdesk_scope::ScopeResult {
             persons, summary, ..
         } = result;
-        for person in persons.into_persons() {
-            let person = &person;
-            let index = key_index(self.vault(), &person.person);
-            let person_id = match known.get(&index) {
-                Some(id) => *id,
-                None => {
-                    next_id += 1;
-                    new_persons.push(PersonRow {
-                        person_id: next_id,
-                        key_index: index,
-                        email_index: email_index(self.vault(), &person.email),
-                        sealed_key: self
-                            .vault()
-                            .seal_str(&person.person, &key_context(next_id))?,
-                    });
-                    next_id
+        let mut persons = persons.into_persons();
+        loop {
+            let mut batch = Vec::with_capacity(BATCH);
+            for person in persons.by_ref().take(BATCH) {
+                let index = key_index(self.vault(), &person.person);
+                let (person_id, is_new) = match known.get(&index) {
+                    Some(id) => (*id, false),
+                    None => (writer.new_person_id(), true),
+                };
+                let digest = scope_digest(&person.exposures.join(";"), &person.items.joined());
+                match before.get(&person_id) {
+                    None => changes.added_ids.push(person_id),
+                    Some(d) if *d != digest => changes.changed_ids.push(person_id),
+                    Some(_) => {}
                 }
-            };
-            let exposures = person.exposures.join(";");
-            let items = person.items.joined();
-            match before.get(&person_id) {
-                None => changes.added_ids.push(person_id),
-                Some((e, i)) if *e != exposures || *i != items => {
-                    changes.changed_ids.push(person_id)
-                }
-                Some(_) => {}
-            }
-            rows.push(PersonGenerationRow {
-                generation,
-                person_id,
-                exposures,
-                items,
-                checkouts: i64::try_from(person.checkouts).unwrap_or(i64::MAX),
-                cards: i64::try_from(person.cards).unwrap_or(i64::MAX),
-                sealed: seal_person(
-                    self.vault(),
-                    generation,
+                now_ids.push(person_id);
+                let address = registered.get(&person.person).cloned();
+                batch.push(ToSeal {
+                    person,
                     person_id,
-                    &SealedPerson::from_affected(person)
-                        .with_registered(registered.get(&person.person)),
-                )?,
-            });
+                    is_new,
+                    registered: address,
+                });
+            }
+            if batch.is_empty() {
+                break;
+            }
+            let vault = self.shared_vault();
+            let sealed = tokio::task::spawn_blocking(move || seal_batch(&vault, generation, batch))
+                .await??;
+            let (new_persons, rows): (Vec<_>, Vec<_>) =
+                sealed.into_iter().map(|s| (s.new_person, s.row)).unzip();
+            let new_persons: Vec<PersonRow> = new_persons.into_iter().flatten().collect();
+            writer.write(&new_persons, &rows).await?;
         }
-        let now: std::collections::HashSet<i64> = rows.iter().map(|r| r.person_id).collect();
+        let now: std::collections::HashSet<i64> = now_ids.into_iter().collect();
         changes.removed_ids = before
             .keys()
             .filter(|id| !now.contains(id))
             .copied()
             .collect();
         changes.removed_ids.sort_unstable();
+        changes.added_ids.sort_unstable();
+        changes.changed_ids.sort_unstable();
         changes.added = changes.added_ids.len();
         changes.removed = changes.removed_ids.len();
         changes.changed = changes.changed_ids.len();
@@ -185,9 +258,7 @@ impl Desk {
                 "changed": changes.changed,
             }),
         );
-        self.store()
-            .save_generation(&row, &new_persons, &rows, &audit)
-            .await?;
+        writer.finish(&row, &audit).await?;
         self.remember_inputs(&inputs).await?;
         // What has not reached its person follows the new scope at once.
         let revision = self

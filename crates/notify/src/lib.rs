@@ -15,6 +15,6 @@ pub use context::{
 };
 pub use dkim::{DkimError, Signer, generate_key, record_of};
 pub use limits::{CARRIER_DEFAULTS, DomainLimits};
-pub use smtp_pool::{PoolError, SmtpPool};
+pub use smtp_pool::{PoolError, SmtpPool, UrlError};
 pub use template::{RenderedNotice, TemplateError, Templates};
 pub use transport::{Delivery, Outgoing, Prepared, Transport, TransportError};

@@ -65,6 +65,22 @@ impl PoolError {
     }
 }
 
+/// An SMTP URL that cannot be used. Never shows the URL itself: it may
+/// hold a password.
+#[derive(Debug, thiserror::Error)]
+pub enum UrlError {
+    #[error("the SMTP URL cannot be read: {0}")]
+    Parse(url::ParseError),
+    #[error("no host in the SMTP URL")]
+    NoHost,
+    #[error("TLS for the SMTP server: {0}")]
+    Tls(SmtpError),
+    #[error(
+        "unknown scheme {scheme:?} or tls={tls:?} (smtp://, smtp://...?tls=required|opportunistic, smtps://)"
+    )]
+    Unknown { scheme: String, tls: Option<String> },
+}
+
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
 /// The longest a server may take over one message, from MAIL to the reply
 /// after the final dot (RFC 5321 allows it 10 minutes for that reply).
@@ -106,14 +122,14 @@ impl SmtpPool {
         url: &str,
         credentials: Option<(String, String)>,
         connections: u32,
-    ) -> Result<SmtpPool, String> {
-        let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
+    ) -> Result<SmtpPool, UrlError> {
+        let parsed = url::Url::parse(url).map_err(UrlError::Parse)?;
         let host = parsed
             .host_str()
-            .ok_or_else(|| "no host in the SMTP URL".to_owned())?
+            .ok_or(UrlError::NoHost)?
             .trim_matches(['[', ']'])
             .to_owned();
-        let tls = || TlsParameters::new(host.clone()).map_err(|e| e.to_string());
+        let tls = || TlsParameters::new(host.clone()).map_err(UrlError::Tls);
         let mode = parsed
             .query_pairs()
             .find(|(k, _)| k == "tls")
@@ -124,9 +140,10 @@ impl SmtpPool {
             ("smtp", Some("opportunistic")) => (Security::Opportunistic(tls()?), 587),
             ("smtps", _) => (Security::Implicit(tls()?), 465),
             (scheme, tls) => {
-                return Err(format!(
-                    "unknown scheme {scheme:?} or tls={tls:?} (smtp://, smtp://...?tls=required|opportunistic, smtps://)"
-                ));
+                return Err(UrlError::Unknown {
+                    scheme: scheme.to_owned(),
+                    tls: tls.map(str::to_owned),
+                });
             }
         };
         let from_url = (!parsed.username().is_empty()).then(|| {

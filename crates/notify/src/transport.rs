@@ -85,7 +85,7 @@ pub enum TransportError {
     #[error("unsupported transport {0:?} (use smtp://HOST:PORT, smtps://HOST:PORT or maildir:DIR)")]
     Unsupported(String),
     #[error("SMTP settings: {0}")]
-    Smtp(String),
+    Smtp(#[from] crate::smtp_pool::UrlError),
     #[error("cannot write to the maildir {dir}: {source}")]
     Maildir { dir: String, source: std::io::Error },
     #[error("cannot build the message: {0}")]
@@ -136,9 +136,11 @@ impl Transport {
                 url.split('@').next_back().unwrap_or("").to_owned(),
             ));
         }
-        SmtpPool::from_url(url, credentials, connections)
-            .map(Transport::Smtp)
-            .map_err(TransportError::Smtp)
+        Ok(Transport::Smtp(SmtpPool::from_url(
+            url,
+            credentials,
+            connections,
+        )?))
     }
 
     /// Whether messages leave over the network (and so are paced).

@@ -8,6 +8,7 @@
 //! cannot drift apart.
 
 mod audit;
+mod generation;
 mod migrations;
 mod notices;
 mod persons;
@@ -18,6 +19,7 @@ mod runs;
 mod scratch;
 
 pub use audit::{ChainBreak, verify_chain};
+pub use generation::GenerationWriter;
 pub use notices::{BounceApplied, Committed, LedgerOutcome, NoticeRow};
 pub use revisions::{CorrectionDue, Revision};
 pub use rotation::{KeySwitch, ResealedEntry};

@@ -1,12 +1,7 @@
 //! Generations and the persons they list.
 
-use crate::audit::append_in_tx;
-use crate::rows::{GenerationRow, NewAudit, PersonGenerationRow, PersonRow};
-use crate::{Store, StoreError, WritePool, dispatch};
-
-/// Rows per multi-row INSERT: one statement per row was a hundred times
-/// slower, and SQLite allows at most 32,766 bound values per statement.
-const BATCH: usize = 2000;
+use crate::rows::{GenerationRow, PersonGenerationRow, PersonRow};
+use crate::{Store, StoreError, dispatch};
 
 type PersonTuple = (i64, Vec<u8>, Option<Vec<u8>>, Vec<u8>);
 type PersonGenerationTuple = (i64, i64, String, String, i64, i64, Vec<u8>);
@@ -209,52 +204,24 @@ impl Store {
         })
     }
 
-    /// Writes a whole generation, its new persons and its audit row in one
-    /// transaction: a crash leaves the previous state, never half a load.
-    pub async fn save_generation(
+    /// Every person's key index and id: what a load needs to recognise
+    /// the persons it has seen before, without their sealed data.
+    pub async fn person_ids_by_key(&self) -> Result<Vec<(Vec<u8>, i64)>, StoreError> {
+        dispatch!(self, pool => Ok(sqlx::query_as("SELECT key_index, person_id FROM persons").fetch_all(pool).await?))
+    }
+
+    /// What a generation said of each person (exposures and items, not the
+    /// sealed data): what the next load compares with.
+    pub async fn generation_scopes(
         &self,
-        generation: &GenerationRow,
-        new_persons: &[PersonRow],
-        rows: &[PersonGenerationRow],
-        audit: &NewAudit,
-    ) -> Result<(), StoreError> {
-        dispatch!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query("INSERT INTO generations (generation, loaded_at, operator, incident_id, summary, changes) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(generation.generation)
-                .bind(&generation.loaded_at)
-                .bind(&generation.operator)
-                .bind(&generation.incident_id)
-                .bind(&generation.summary)
-                .bind(&generation.changes)
-                .execute(&mut *tx)
-                .await?;
-            for batch in new_persons.chunks(BATCH) {
-                let mut q = sqlx::QueryBuilder::new("INSERT INTO persons (person_id, key_index, email_index, sealed_key) ");
-                q.push_values(batch, |mut b, p| {
-                    b.push_bind(p.person_id).push_bind(&p.key_index).push_bind(&p.email_index).push_bind(&p.sealed_key);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            for batch in rows.chunks(BATCH) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO person_generations (generation, person_id, exposures, items, checkouts, cards, sealed) ",
-                );
-                q.push_values(batch, |mut b, r| {
-                    b.push_bind(r.generation)
-                        .push_bind(r.person_id)
-                        .push_bind(&r.exposures)
-                        .push_bind(&r.items)
-                        .push_bind(r.checkouts)
-                        .push_bind(r.cards)
-                        .push_bind(&r.sealed);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            append_in_tx!(self, tx, audit);
-            tx.commit().await?;
-            Ok(())
-        })
+        generation: i64,
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        dispatch!(self, pool => Ok(sqlx::query_as(
+            "SELECT person_id, exposures, items FROM person_generations WHERE generation = $1",
+        )
+        .bind(generation)
+        .fetch_all(pool)
+        .await?))
     }
 
     /// Replaces a person's sealed key and indexes (key rotation).
