@@ -5,6 +5,7 @@
 # 1.5 times scope's, time at most twice).
 #
 #   bench/load.sh [CHECKOUTS] [CUSTOMERS]      (defaults: 10000000 1000000)
+#   SHAPE=members-heavy bench/load.sh 4000000 500000   (any demo-data --shape)
 #
 # PostgreSQL: BREACHDESK_BENCH_DATABASE_URL (an admin URL), or a throwaway
 # server from scripts/test-postgres.sh when Debian's postgresql is installed.
@@ -12,14 +13,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 checkouts="${1:-10000000}"
 customers="${2:-1000000}"
-data="bench/data/standard-${checkouts}x${customers}"
+shape="${SHAPE:-standard}"
+data="bench/data/$shape-${checkouts}x${customers}"
 work="bench/results/load"
 rm -rf "$work" && mkdir -p "$work"
 
 cargo build --release --quiet --bin breachdesk
 bd=$PWD/target/release/breachdesk
 if [ ! -f "$data/checkouts.csv" ]; then
-  $bd demo-data --shop software --customers "$customers" --checkouts "$checkouts" --seed 1 --out "$data"
+  $bd demo-data --shop software --shape "$shape" --customers "$customers" --checkouts "$checkouts" --seed 1 --out "$data"
 fi
 cat "$data"/*.csv > /dev/null
 /usr/bin/time -f "scope: %e s, peak RSS %M KiB" \

@@ -42,7 +42,7 @@ const BATCH: usize = 2_000;
 fn registered_addresses(
     incident: &breachdesk_domain::Incident,
     inputs: &ScopeInputs,
-    wanted: &std::collections::HashSet<String>,
+    wanted: &std::collections::HashSet<&str>,
 ) -> Result<HashMap<String, (String, String)>, DeskError> {
     use breachdesk_domain::column::customer as cu;
     let Some(customers) = &inputs.customers else {
@@ -142,6 +142,90 @@ fn seal_batch(
         .collect()
 }
 
+/// Writes one sealed batch into the generation's transaction.
+async fn write_sealed(
+    writer: &mut breachdesk_store::GenerationWriter,
+    sealed: Vec<Sealed>,
+) -> Result<(), DeskError> {
+    let (new_persons, rows): (Vec<_>, Vec<_>) =
+        sealed.into_iter().map(|s| (s.new_person, s.row)).unzip();
+    let new_persons: Vec<PersonRow> = new_persons.into_iter().flatten().collect();
+    Ok(writer.write(&new_persons, &rows).await?)
+}
+
+/// What the sealing thread needs: the vault, the generation, the first id
+/// a new person may take, the desk's persons by blind index, the previous
+/// generation's digests, and the registered addresses.
+struct ToProduce {
+    vault: std::sync::Arc<breachdesk_vault::Vault>,
+    generation: i64,
+    first_new_id: i64,
+    known: HashMap<Vec<u8>, i64>,
+    before: HashMap<i64, u64>,
+    registered: HashMap<String, (String, String)>,
+}
+
+impl ToProduce {
+    /// Numbers, compares and seals the persons, sending each sealed batch,
+    /// and tells what changed since the previous generation. Stops early
+    /// when the writer has gone (its error is the one reported).
+    fn run(
+        self,
+        persons: impl Iterator<Item = breachdesk_scope::AffectedPerson>,
+        sealed_tx: &tokio::sync::mpsc::Sender<Vec<Sealed>>,
+    ) -> Result<Changes, DeskError> {
+        let mut persons = persons.peekable();
+        let mut changes = Changes::default();
+        let mut now_ids = Vec::new();
+        let mut next_new_id = self.first_new_id;
+        while persons.peek().is_some() {
+            let mut batch = Vec::with_capacity(BATCH);
+            for person in persons.by_ref().take(BATCH) {
+                let index = key_index(&self.vault, &person.person);
+                let (person_id, is_new) = match self.known.get(&index) {
+                    Some(id) => (*id, false),
+                    None => {
+                        next_new_id += 1;
+                        (next_new_id - 1, true)
+                    }
+                };
+                let digest = scope_digest(&person.exposures.join(";"), &person.items.joined());
+                match self.before.get(&person_id) {
+                    None => changes.added_ids.push(person_id),
+                    Some(d) if *d != digest => changes.changed_ids.push(person_id),
+                    Some(_) => {}
+                }
+                now_ids.push(person_id);
+                let registered = self.registered.get(&person.person).cloned();
+                batch.push(ToSeal {
+                    person,
+                    person_id,
+                    is_new,
+                    registered,
+                });
+            }
+            let sealed = seal_batch(&self.vault, self.generation, batch)?;
+            if sealed_tx.blocking_send(sealed).is_err() {
+                break;
+            }
+        }
+        let now: std::collections::HashSet<i64> = now_ids.into_iter().collect();
+        changes.removed_ids = self
+            .before
+            .keys()
+            .filter(|id| !now.contains(id))
+            .copied()
+            .collect();
+        changes.removed_ids.sort_unstable();
+        changes.added_ids.sort_unstable();
+        changes.changed_ids.sort_unstable();
+        changes.added = changes.added_ids.len();
+        changes.removed = changes.removed_ids.len();
+        changes.changed = changes.changed_ids.len();
+        Ok(changes)
+    }
+}
+
 impl Desk {
     /// Scopes the files and stores the result as a new generation, and
     /// remembers the files for `explain`. The generation is written in one
@@ -156,7 +240,7 @@ impl Desk {
             let (incident, inputs) = (self.incident().clone(), inputs.clone());
             tokio::task::spawn_blocking(move || -> Result<_, DeskError> {
                 let result = run_scope(&incident, &inputs)?;
-                let wanted = result.persons.keys().map(str::to_owned).collect();
+                let wanted = result.persons.keys().collect();
                 let registered = registered_addresses(&incident, &inputs, &wanted)?;
                 Ok((result, registered))
             })
@@ -181,58 +265,31 @@ impl Desk {
         };
         let mut writer = self.store().begin_generation().await?;
         let generation = writer.generation();
-        let mut changes = Changes::default();
-        let mut now_ids: Vec<i64> = Vec::with_capacity(result.persons.len());
         let breachdesk_scope::ScopeResult {
             persons, summary, ..
         } = result;
-        let mut persons = persons.into_persons();
-        loop {
-            let mut batch = Vec::with_capacity(BATCH);
-            for person in persons.by_ref().take(BATCH) {
-                let index = key_index(self.vault(), &person.person);
-                let (person_id, is_new) = match known.get(&index) {
-                    Some(id) => (*id, false),
-                    None => (writer.new_person_id(), true),
-                };
-                let digest = scope_digest(&person.exposures.join(";"), &person.items.joined());
-                match before.get(&person_id) {
-                    None => changes.added_ids.push(person_id),
-                    Some(d) if *d != digest => changes.changed_ids.push(person_id),
-                    Some(_) => {}
-                }
-                now_ids.push(person_id);
-                let address = registered.get(&person.person).cloned();
-                batch.push(ToSeal {
-                    person,
-                    person_id,
-                    is_new,
-                    registered: address,
-                });
-            }
-            if batch.is_empty() {
-                break;
-            }
-            let vault = self.shared_vault();
-            let sealed = tokio::task::spawn_blocking(move || seal_batch(&vault, generation, batch))
-                .await??;
-            let (new_persons, rows): (Vec<_>, Vec<_>) =
-                sealed.into_iter().map(|s| (s.new_person, s.row)).unzip();
-            let new_persons: Vec<PersonRow> = new_persons.into_iter().flatten().collect();
-            writer.write(&new_persons, &rows).await?;
+        // One blocking thread numbers, compares and seals the persons, batch
+        // by batch, while this task writes the batch before: the sealing
+        // and the database's thread run on two cores. The channel holds two
+        // batches, so memory stays bounded however large the scope.
+        let (sealed_tx, mut sealed_rx) = tokio::sync::mpsc::channel(2);
+        let producer = {
+            let to_seal = ToProduce {
+                vault: self.shared_vault(),
+                generation,
+                first_new_id: writer.first_new_person_id(),
+                known,
+                before,
+                registered,
+            };
+            let persons = persons.into_persons();
+            tokio::task::spawn_blocking(move || to_seal.run(persons, &sealed_tx))
+        };
+        while let Some(batch) = sealed_rx.recv().await {
+            write_sealed(&mut writer, batch).await?;
         }
-        let now: std::collections::HashSet<i64> = now_ids.into_iter().collect();
-        changes.removed_ids = before
-            .keys()
-            .filter(|id| !now.contains(id))
-            .copied()
-            .collect();
-        changes.removed_ids.sort_unstable();
-        changes.added_ids.sort_unstable();
-        changes.changed_ids.sort_unstable();
-        changes.added = changes.added_ids.len();
-        changes.removed = changes.removed_ids.len();
-        changes.changed = changes.changed_ids.len();
+        // The channel closed: the producer finished or failed.
+        let changes = producer.await??;
         // Integers and integer lists: serde_json cannot fail on them (it
         // fails only on maps with non-string keys and failing Serialize impls).
         #[allow(clippy::expect_used)]

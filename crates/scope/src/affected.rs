@@ -100,7 +100,7 @@ impl AffectedSet {
     pub fn iter(&self) -> impl Iterator<Item = AffectedPerson> + '_ {
         (0..self.len()).filter_map(|n| {
             self.agg(n)
-                .map(|a| self.person(a, sorted_details(a.details.clone())))
+                .map(|a| self.person(a, self.expanded(&a.details)))
         })
     }
 
@@ -111,7 +111,7 @@ impl AffectedSet {
             let agg = self.parts.get_mut(p as usize)?.get_mut(s as usize)?;
             let details = std::mem::take(&mut agg.details);
             let agg = self.parts.get(p as usize)?.get(s as usize)?;
-            Some(self.person(agg, sorted_details(details)))
+            Some(self.person(agg, self.expanded(&details)))
         })
     }
 
@@ -249,7 +249,14 @@ fn key_of<'a>(directory: &'a CustomerDirectory, who: &'a Who) -> &'a str {
     }
 }
 
-fn sorted_details(mut details: Vec<crate::CheckoutDetail>) -> Vec<crate::CheckoutDetail> {
-    details.sort_by_key(|d| d.sort_key);
-    details
+impl AffectedSet {
+    /// A person's matched checkouts in full, by time.
+    fn expanded(&self, details: &[crate::detail::CompactDetail]) -> Vec<crate::CheckoutDetail> {
+        let mut out: Vec<crate::CheckoutDetail> = details
+            .iter()
+            .map(|d| d.expand(&self.zone, &self.exposure_ids))
+            .collect();
+        out.sort_by_key(|d| d.sort_key);
+        out
+    }
 }

@@ -3,7 +3,8 @@
 
 use crate::ScopeError;
 use crate::affected::AffectedSet;
-use crate::aggregate::{CheckoutDetail, PersonTable};
+use crate::aggregate::PersonTable;
+use crate::detail::CompactDetail;
 use crate::directory::{CustomerDirectory, DirectoryError, DirectoryShard};
 use crate::output::Summary;
 use crate::owner::{self, Owner};
@@ -213,7 +214,7 @@ fn scope_on_pool(incident: &Incident, inputs: &ScopeInputs) -> Result<ScopeResul
                 normalized_email,
                 detail: inputs
                     .collect_checkouts
-                    .then(|| checkout_detail(incident, &record, mask, line)),
+                    .then(|| CompactDetail::of(&record, mask, line)),
             };
             table.update(&owner, |agg| agg.add_checkout(hit));
         },
@@ -227,27 +228,6 @@ fn scope_on_pool(incident: &Incident, inputs: &ScopeInputs) -> Result<ScopeResul
         customers_report,
         checkouts_report,
     })
-}
-
-/// What the desk keeps of one matched checkout.
-fn checkout_detail(
-    incident: &Incident,
-    record: &Record<'_>,
-    mask: u64,
-    line: u64,
-) -> CheckoutDetail {
-    CheckoutDetail {
-        checkout_id: record.get(co::CHECKOUT_ID).to_owned(),
-        order_id: record.get(co::ORDER_ID).to_owned(),
-        submitted_at: incident.zone.format(record.at),
-        payment_method: record.get(co::PAYMENT_METHOD).to_owned(),
-        card_brand: record.get(co::CARD_BRAND).to_owned(),
-        card_last4: last4(record.get(co::CARD_LAST4)),
-        postal_code: record.get(co::POSTAL_CODE).trim().to_owned(),
-        address: record.get(co::ADDRESS).trim().to_owned(),
-        exposures: exposure_ids(incident, mask),
-        sort_key: (record.at, line),
-    }
 }
 
 /// Keyed 128-bit hashes of card fingerprints (see `person::CardSet`). The
@@ -270,38 +250,5 @@ impl CardHasher {
         h.write(fingerprint.as_bytes());
         let h = h.finish128();
         [h.h1, h.h2]
-    }
-}
-
-/// Ids of the exposures in a mask, sorted.
-fn exposure_ids(incident: &Incident, mask: u64) -> Vec<String> {
-    let mut ids: Vec<String> = incident
-        .exposures
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| mask & (1 << i) != 0)
-        .map(|(_, e)| e.id.clone())
-        .collect();
-    ids.sort_unstable();
-    ids
-}
-
-/// At most the last four digits: a longer value (a full number typed into
-/// the wrong column) must never be kept.
-fn last4(value: &str) -> String {
-    let digits: Vec<char> = value.chars().filter(char::is_ascii_digit).collect();
-    digits[digits.len().saturating_sub(4)..].iter().collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::last4;
-
-    #[test]
-    fn only_the_last_four_digits_are_kept() {
-        assert_eq!(last4("4242"), "4242");
-        assert_eq!(last4("4111 1111 1111 1234"), "1234");
-        assert_eq!(last4("12"), "12");
-        assert_eq!(last4(""), "");
     }
 }

@@ -4,6 +4,7 @@
 
 mod affected;
 mod aggregate;
+mod detail;
 mod directory;
 mod engine;
 mod explain;

@@ -5,7 +5,7 @@
 //! email in one string). Folding in a checkout is order-free, so the result
 //! does not depend on how the file was split or which worker came first.
 
-use crate::aggregate::CheckoutDetail;
+use crate::detail::CompactDetail;
 use crate::owner::{Owner, TextKind};
 use breachdesk_domain::{Instant, ItemSet};
 
@@ -188,7 +188,7 @@ pub(crate) struct CheckoutHit<'a> {
     pub line: u64,
     pub name: &'a str,
     pub normalized_email: Option<&'a str>,
-    pub detail: Option<CheckoutDetail>,
+    pub detail: Option<CompactDetail>,
 }
 
 pub(crate) struct PersonAgg {
@@ -203,7 +203,7 @@ pub(crate) struct PersonAgg {
     pub items: ItemSet,
     pub cards: CardSet,
     /// The matched checkouts themselves, when the caller asked for them.
-    pub details: Vec<CheckoutDetail>,
+    pub details: Vec<CompactDetail>,
 }
 
 impl PersonAgg {
@@ -240,7 +240,14 @@ impl PersonAgg {
         }
         self.first = self.first.min(hit.at);
         self.last = self.last.max(hit.at);
-        self.details.extend(hit.detail);
+        if let Some(detail) = hit.detail {
+            // Most persons have one or two: grow one at a time, not by
+            // the four a first push would take.
+            if self.details.len() < 4 {
+                self.details.reserve_exact(1);
+            }
+            self.details.push(detail);
+        }
         let Some(kind) = self.who.kind() else {
             // A person with an account is named by it: remembering the name
             // and address typed on each checkout would only cost memory.

@@ -12,6 +12,10 @@ use crate::{Store, StoreError, WritePool, dispatch};
 /// does that already).
 const LOAD_LOCK: i64 = 7_263_540;
 
+/// SQLite page cache while a generation is written, and after it.
+const SQLITE_LOAD_CACHE: &str = "PRAGMA cache_size = -32768";
+const SQLITE_DEFAULT_CACHE: &str = "PRAGMA cache_size = -2000";
+
 /// Rows per INSERT; well under SQLite's 32,766 bound values.
 const BATCH: usize = 2_000;
 
@@ -54,6 +58,12 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             if postgres {
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(LOAD_LOCK).execute(&mut *tx).await?;
+            } else {
+                // The persons' blind indexes arrive in random order: with
+                // SQLite's default 2 MiB page cache each insert rereads
+                // index pages (measured: writing 242,705 persons took 5.4 s
+                // instead of 3.5 s). Only this connection, only for the load.
+                sqlx::query(SQLITE_LOAD_CACHE).execute(&mut *tx).await?;
             }
             let generation: Option<i64> = sqlx::query_scalar("SELECT MAX(generation) FROM generations").fetch_one(&mut *tx).await?;
             let person: Option<i64> = sqlx::query_scalar("SELECT MAX(person_id) FROM persons").fetch_one(&mut *tx).await?;
@@ -108,10 +118,11 @@ impl GenerationWriter {
         self.generation
     }
 
-    /// An id for a person new to the desk.
-    pub fn new_person_id(&mut self) -> i64 {
-        self.last_person_id += 1;
-        self.last_person_id
+    /// The first id a person new to the desk may take; the ones after it
+    /// are free too (ids are taken inside this transaction, which loads
+    /// hold one at a time).
+    pub fn first_new_person_id(&self) -> i64 {
+        self.last_person_id + 1
     }
 
     /// Adds new persons and this generation's rows.
@@ -173,7 +184,12 @@ impl GenerationWriter {
             append_in_tx!(store, (*tx), audit);
         });
         match self.tx {
-            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Sqlite(mut tx) => {
+                // The cache goes back to its default before the connection
+                // returns to the pool; the pragma is not transactional.
+                sqlx::query(SQLITE_DEFAULT_CACHE).execute(&mut *tx).await?;
+                tx.commit().await?
+            }
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
