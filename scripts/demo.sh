@@ -106,6 +106,46 @@ rm -f "$out/letters.err"
 head -n 3 "$out/letters/letters.csv" | cut -d, -f1,3,5-
 
 echo
+echo "== 9. The public site: the Q&A page from the desk's figures, the self-check, the inquiry form"
+# The site's mail (self-check results) goes through the same ledger and maildir.
+python3 - "$out/desk/breachdesk.toml" "maildir:$out/site-outbox" <<'PY'
+import re, sys
+path, url = sys.argv[1], sys.argv[2]
+text = open(path, encoding="utf-8").read()
+text = re.sub(r'(\[smtp\][^\[]*?)^url = ""', lambda m: m.group(1) + f'url = "{url}"', text, count=1, flags=re.M | re.S)
+open(path, "w", encoding="utf-8").write(text)
+PY
+$bd site build --desk "$out/desk" --out "$out/site"
+$bd serve --desk "$out/desk" --listen 127.0.0.1:0 > "$out/serve.out" 2> "$out/serve.log" &
+serve_pid=$!
+trap 'kill $serve_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/^listening on //p' "$out/serve.out")
+python3 - "$url" "$out/site-outbox/new" <<'PY'
+import http.cookiejar, os, re, sys, time, urllib.parse, urllib.request
+url, outbox = sys.argv[1], sys.argv[2]
+opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+page = opener.open(url + "/").read().decode()
+figures = dict(re.findall(r'data-figure="(\w+)">([^<]*)<', page))
+print(f"GET /: {len(page)} bytes, {page.count('<details')} questions; "
+      f"persons {figures.get('persons')}, cards {figures.get('cards')}")
+for email in ["taro.yamada@example.jp", "nobody@example.org"]:
+    form = opener.open(url + "/check").read().decode()
+    token = re.search(r'name="token" value="([^"]*)"', form).group(1)
+    body = urllib.parse.urlencode({"token": token, "email": email}).encode()
+    reply = opener.open(url + "/check", body)
+    print(f"POST /check ({email}): {reply.status}, {len(reply.read())} bytes (the same page for everyone)")
+for _ in range(100):
+    if os.path.isdir(outbox) and len(os.listdir(outbox)) >= 2:
+        break
+    time.sleep(0.1)
+print(f"results mailed: {len(os.listdir(outbox)) if os.path.isdir(outbox) else 0} (in {outbox})")
+PY
+kill -TERM $serve_pid && wait $serve_pid || true
+trap - EXIT
+echo "static copy: $out/site/index.html; to run the site: $bd serve --desk $out/desk"
+
+echo
 echo "Results: $out/affected.csv, $out/summary.json (data in $out/data), desk in $out/desk,"
 echo "notices in $out/outbox/new, bounces in $out/bounces, letters in $out/letters"
 echo "(print run: $letters_pdf, one PDF per person in $out/letters/persons)"

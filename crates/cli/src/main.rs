@@ -51,6 +51,14 @@ enum Command {
     /// Read bounce messages (delivery failures).
     #[command(subcommand)]
     Bounces(commands::bounces::BouncesCommand),
+    /// Run the public site (Q&A page, self-check, inquiry form) until stopped.
+    Serve(commands::site::ServeArgs),
+    /// The public site as static files.
+    #[command(subcommand)]
+    Site(commands::site::SiteCommand),
+    /// Inquiries sent through the site's form.
+    #[command(subcommand)]
+    Inquiries(commands::site::InquiriesCommand),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +77,9 @@ fn main() -> ExitCode {
         Command::Bounces(command) => commands::bounces::run(command),
         Command::Notify(command) => commands::notify::run(command),
         Command::Letters(args) => commands::desk::letters(args),
+        Command::Serve(args) => commands::site::serve(args),
+        Command::Site(command) => commands::site::site(command),
+        Command::Inquiries(command) => commands::site::inquiries(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

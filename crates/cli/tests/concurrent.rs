@@ -5,62 +5,10 @@
 
 mod common;
 use common::*;
-use std::path::Path;
 
-/// A loaded desk of demo data on `database_url` (its own SQLite file when
-/// `None`).
-fn loaded_desk(tmp: &Path, database_url: Option<&str>) -> std::path::PathBuf {
-    let data = tmp.join("data");
-    ok(run(&[
-        "demo-data",
-        "--shop",
-        "software",
-        "--customers",
-        "2000",
-        "--checkouts",
-        "20000",
-        "--seed",
-        "8",
-        "--out",
-        p(&data),
-    ]));
-    let desk = tmp.join("desk");
-    ok(run(&["init", p(&desk)]));
-    std::fs::copy(
-        examples().join("software-shop/incident.toml"),
-        desk.join("incident.toml"),
-    )
-    .unwrap();
-    let mut config = std::fs::read_to_string(desk.join("breachdesk.toml"))
-        .unwrap()
-        .replacen("name = \"\"", "name = \"Kumo Soft Store\"", 1)
-        .replacen("email = \"\"", "email = \"care@kumosoft.example\"", 1);
-    if let Some(url) = database_url {
-        config = config.replacen(
-            "database_url = \"sqlite://breachdesk.db\"",
-            &format!("database_url = \"{url}\""),
-            1,
-        );
-    }
-    std::fs::write(desk.join("breachdesk.toml"), config).unwrap();
-    ok(in_desk(
-        &desk,
-        &[
-            "load",
-            "--customers",
-            p(&data.join("customers.csv")),
-            "--checkouts",
-            p(&data.join("checkouts.csv")),
-        ],
-    )
-    .output()
-    .unwrap());
-    desk
-}
-
-fn two_senders_at_once(tmp: &Path, database_url: Option<&str>) -> (usize, u64) {
-    let desk = loaded_desk(tmp, database_url);
-    let maildir = tmp.join("outbox");
+fn two_senders_at_once(database_url: Option<&str>) -> (usize, u64) {
+    let (tmp, desk, _) = demo_desk_on("2000", "20000", "8", database_url);
+    let maildir = tmp.path().join("outbox");
     let target = format!("maildir:{}", maildir.display());
     let start = || {
         in_desk(&desk, &["notify", "send", "--smtp", &target, "--json"])
@@ -101,8 +49,7 @@ fn two_senders_at_once(tmp: &Path, database_url: Option<&str>) -> (usize, u64) {
 
 #[test]
 fn two_senders_at_once_on_sqlite() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (sent, persons) = two_senders_at_once(tmp.path(), None);
+    let (sent, persons) = two_senders_at_once(None);
     println!("sqlite concurrent send story: passed ({sent} sent of {persons} persons)");
 }
 
@@ -119,8 +66,7 @@ fn two_senders_at_once_on_postgres() {
             "breachdesk_concurrent",
         ))
         .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let (sent, persons) = two_senders_at_once(tmp.path(), Some(&scratch.url));
+    let (sent, persons) = two_senders_at_once(Some(&scratch.url));
     runtime.block_on(scratch.drop_database()).unwrap();
     println!("postgres concurrent send story: passed ({sent} sent of {persons} persons)");
 }

@@ -15,24 +15,10 @@ use std::time::{Duration, Instant};
 /// A few pseudo-random kill moments, from the clock; printed so a failure
 /// can be replayed with BREACHDESK_KILL_SEED.
 fn kill_moments(count: usize) -> (u64, Vec<Duration>) {
-    let seed = std::env::var("BREACHDESK_KILL_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        });
-    let mut state = seed | 1;
-    let moments = (0..count)
-        .map(|_| {
-            // xorshift: enough to spread the moments, reproducible from the seed
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            Duration::from_millis(150 + state % 1500)
-        })
+    let (seed, numbers) = seeded_numbers(count);
+    let moments = numbers
+        .into_iter()
+        .map(|n| Duration::from_millis(150 + n % 1500))
         .collect();
     (seed, moments)
 }

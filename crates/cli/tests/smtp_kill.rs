@@ -17,28 +17,10 @@ use std::time::{Duration, Instant};
 /// stored before it: pseudo-random from the clock, printed so that a
 /// failure can be replayed with BREACHDESK_KILL_SEED.
 fn kill_points(count: usize) -> (u64, Vec<u64>) {
-    let seed = std::env::var("BREACHDESK_KILL_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        });
-    let mut state = seed | 1;
-    let points = (0..count)
-        .map(|_| {
-            // xorshift: enough to spread the kills, reproducible from the seed
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            // Five kills of at most 1,200 messages each leave most of the
-            // 10k for the last, uninterrupted run.
-            20 + state % 1200
-        })
-        .collect();
-    (seed, points)
+    let (seed, numbers) = seeded_numbers(count);
+    // Five kills of at most 1,200 messages each leave most of the 10k for
+    // the last, uninterrupted run.
+    (seed, numbers.into_iter().map(|n| 20 + n % 1200).collect())
 }
 
 /// The ledger's rows by state, as a dry run reports them (a dry run also

@@ -60,6 +60,7 @@ pub struct DeskConfig {
     pub shop: ShopConfig,
     pub dkim: DkimConfig,
     pub letters: LettersConfig,
+    pub web: crate::web_config::WebConfig,
 }
 
 /// Printed letters.
@@ -144,6 +145,8 @@ struct FileConfig {
     dkim: DkimConfig,
     #[serde(default)]
     letters: LettersConfig,
+    #[serde(default)]
+    web: crate::web_config::WebConfig,
 }
 
 #[derive(Deserialize, Default)]
@@ -324,6 +327,7 @@ pub fn load_config(
                 .map(resolve),
             font_index: file.letters.font_index,
         },
+        web: file.web.with_env(&env),
         dir: dir.to_path_buf(),
     })
 }

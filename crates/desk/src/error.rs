@@ -7,6 +7,10 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DeskError {
+    #[error(
+        "the public site holds {rows} sealed rows (self-checks, site mail, inquiries) that key rotation cannot reseal yet; rotate before the site is opened, or after exporting and clearing them"
+    )]
+    SiteDataNotRotatable { rows: i64 },
     #[error("no desk at {} ({source}); create one with `breachdesk init {}`", dir.display(), dir.display())]
     NoDesk {
         dir: PathBuf,

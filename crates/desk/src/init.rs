@@ -60,6 +60,14 @@ connections = 4                  # kept open and reused; one notice in flight on
 # the best installed (Noto Sans CJK JP, IPAex, Hiragino, Yu Gothic, ...).
 font = ""
 font_index = 0                   # the face in a .ttc collection
+
+[web]
+# `breachdesk serve`: the public Q&A page, the self-check and the inquiry form.
+listen = "127.0.0.1:8080"        # or BREACHDESK_WEB_LISTEN; `serve --listen` overrides
+public_url = ""                  # where the public reaches it, e.g. "https://incident.example.jp"
+trusted_proxies = []             # proxies whose X-Forwarded-For is believed, e.g. ["10.0.0.2"]
+checks_per_hour = 20             # self-checks per client per hour
+inquiries_per_hour = 10          # inquiries per client per hour
 "#;
 
 const INCIDENT_TEMPLATE: &str = r#"# The incident: fill in what the investigation found. Every field is checked

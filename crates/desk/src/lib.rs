@@ -11,7 +11,9 @@ mod load;
 mod person;
 mod rotate;
 mod sealed;
+mod site;
 mod status;
+mod web_config;
 
 pub use config::{
     CONFIG_FILE, DeskConfig, DkimConfig, LettersConfig, Overrides, Secret, ShopConfig, SmtpConfig,
@@ -25,7 +27,8 @@ pub use load::{Changes, LoadReport};
 pub use person::{PersonView, SealedPersonView, StoredVersion};
 pub use rotate::{RotationReport, rotate_key};
 pub use sealed::SealedPerson;
-pub use status::{GenerationStatus, Status};
+pub use status::{GenerationStatus, ScopeFigures, Status};
+pub use web_config::WebConfig;
 
 use breachdesk_domain::Instant;
 

@@ -158,6 +158,15 @@ impl Rotation<'_> {
         let current = DataKey::load_if_exists(key_file)?;
         // Kept as it came: a half-written file is not an error yet.
         let pending = DataKey::load_if_exists(&new_path);
+        // What the public site sealed is not resealed yet: a rotation would
+        // leave it unreadable. Refused before it starts (one under way is
+        // let finish: it began before the site held anything).
+        if !matches!(pending, Ok(Some(_))) && self.config.key_file.exists() {
+            let rows = self.store.site_sealed_rows().await?;
+            if rows > 0 {
+                return Err(DeskError::SiteDataNotRotatable { rows });
+            }
+        }
         let desk_key = match self.store.meta(META_KEY_ID).await? {
             Some(id) => id,
             // Never opened since `init`: the key file's key is the desk's,

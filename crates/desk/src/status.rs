@@ -128,3 +128,30 @@ impl Desk {
         })
     }
 }
+
+/// The figures of the latest generation, as the public site shows them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ScopeFigures {
+    pub generation: Option<i64>,
+    pub persons: u64,
+    pub cards: u64,
+    pub by_exposure: BTreeMap<String, u64>,
+}
+
+impl Desk {
+    /// The latest generation's figures (zeros before the first load).
+    pub async fn scope_figures(&self) -> Result<ScopeFigures, DeskError> {
+        let generations = self.store().generations().await?;
+        let Some(latest) = generations.last() else {
+            return Ok(ScopeFigures::default());
+        };
+        let summary: StoredSummary =
+            stored("the summary of the latest generation", &latest.summary)?;
+        Ok(ScopeFigures {
+            generation: Some(latest.generation),
+            persons: summary.persons,
+            cards: summary.cards,
+            by_exposure: summary.by_exposure,
+        })
+    }
+}

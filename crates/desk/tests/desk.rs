@@ -2,49 +2,19 @@
 //! and check that nothing personal is readable at rest.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use breachdesk_desk::{Desk, FixedClock, Overrides, audit_verify, init_desk, load_config};
-use breachdesk_domain::Zone;
-use breachdesk_ingest::Input;
-use breachdesk_scope::ScopeInputs;
-use std::path::{Path, PathBuf};
-
-fn example() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/software-shop")
-}
-
-fn inputs() -> ScopeInputs {
-    ScopeInputs {
-        customers: Some(Input::new(example().join("customers.csv"))),
-        checkouts: Input::new(example().join("checkouts.csv")),
-        threads: 2,
-        collect_checkouts: false,
-    }
-}
-
-fn clock() -> Box<FixedClock> {
-    Box::new(FixedClock(
-        Zone::named("Asia/Tokyo")
-            .unwrap()
-            .parse_timestamp("2023-02-04 09:00:00")
-            .unwrap(),
-    ))
-}
+use breachdesk_desk::{Desk, Overrides, audit_verify, load_config};
+mod example;
+use example::{clock, inputs};
+use std::path::Path;
 
 /// A desk on the software-shop example, with `discovered` set, on `url`.
 fn make_desk(dir: &Path, url: Option<&str>) -> breachdesk_desk::DeskConfig {
-    init_desk(dir, None).unwrap();
-    let incident = std::fs::read_to_string(example().join("incident.toml"))
-        .unwrap()
-        .replace(
+    example::make_desk(dir, url, |text| {
+        text.replace(
             "timezone = \"Asia/Tokyo\"",
             "timezone = \"Asia/Tokyo\"\ndiscovered = 2023-02-01\nunauthorized_access = true",
-        );
-    std::fs::write(dir.join("incident.toml"), incident).unwrap();
-    let overrides = Overrides {
-        database_url: url.map(str::to_owned),
-        operator: Some("hanako".into()),
-    };
-    load_config(dir, &|_| None, &overrides).unwrap()
+        )
+    })
 }
 
 async fn story(dir: &Path, url: Option<&str>) {

@@ -2,38 +2,16 @@
 //! permissive the umask of whoever runs the command.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use breachdesk_desk::{Desk, DeskError, FixedClock, Overrides, init_desk, load_config};
-use breachdesk_domain::Zone;
-use breachdesk_ingest::Input;
-use breachdesk_scope::ScopeInputs;
-use std::path::{Path, PathBuf};
-
-fn example() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/software-shop")
-}
-
-fn clock() -> Box<FixedClock> {
-    Box::new(FixedClock(
-        Zone::named("Asia/Tokyo")
-            .unwrap()
-            .parse_timestamp("2023-02-04 09:00:00")
-            .unwrap(),
-    ))
-}
+use breachdesk_desk::{Desk, DeskError, Overrides, load_config};
+mod example;
+use example::{clock, inputs};
+use std::path::Path;
 
 /// A desk on the software-shop example, loaded once.
 async fn loaded_desk(dir: &Path) -> Desk {
-    init_desk(dir, None).unwrap();
-    std::fs::copy(example().join("incident.toml"), dir.join("incident.toml")).unwrap();
-    let config = load_config(dir, &|_| None, &Overrides::default()).unwrap();
+    let config = example::make_desk(dir, None, |text| text);
     let desk = Desk::open(config, clock()).await.unwrap();
-    let inputs = ScopeInputs {
-        customers: Some(Input::new(example().join("customers.csv"))),
-        checkouts: Input::new(example().join("checkouts.csv")),
-        threads: 2,
-        collect_checkouts: false,
-    };
-    assert_eq!(desk.load(&inputs).await.unwrap().persons, 9);
+    assert_eq!(desk.load(&inputs()).await.unwrap().persons, 9);
     desk
 }
 

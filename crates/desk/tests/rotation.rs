@@ -4,14 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use breachdesk_desk::{
-    Desk, DeskConfig, DeskError, FixedClock, Overrides, audit_verify, init_desk, load_config,
-    rotate_key,
+    Desk, DeskConfig, DeskError, Overrides, audit_verify, load_config, rotate_key,
 };
-use breachdesk_domain::Zone;
-use breachdesk_ingest::Input;
-use breachdesk_scope::ScopeInputs;
 use breachdesk_vault::DataKey;
-use std::path::{Path, PathBuf};
+mod example;
+use example::{clock, inputs};
+use std::path::Path;
 
 /// The steps of a rotation, as `RotationStopped` names them.
 const STEPS: [&str; 6] = [
@@ -23,36 +21,8 @@ const STEPS: [&str; 6] = [
     "place-new-key",
 ];
 
-fn example() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/software-shop")
-}
-
-fn inputs() -> ScopeInputs {
-    ScopeInputs {
-        customers: Some(Input::new(example().join("customers.csv"))),
-        checkouts: Input::new(example().join("checkouts.csv")),
-        threads: 2,
-        collect_checkouts: false,
-    }
-}
-
-fn clock() -> Box<FixedClock> {
-    Box::new(FixedClock(
-        Zone::named("Asia/Tokyo")
-            .unwrap()
-            .parse_timestamp("2023-02-04 09:00:00")
-            .unwrap(),
-    ))
-}
-
 fn make_desk(dir: &Path) -> DeskConfig {
-    init_desk(dir, None).unwrap();
-    std::fs::copy(example().join("incident.toml"), dir.join("incident.toml")).unwrap();
-    let overrides = Overrides {
-        database_url: None,
-        operator: Some("hanako".into()),
-    };
-    load_config(dir, &|_| None, &overrides).unwrap()
+    example::make_desk(dir, None, |text| text)
 }
 
 /// What each person reads as: key, then (generation, email, name) of

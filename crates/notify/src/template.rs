@@ -5,7 +5,7 @@ use crate::context::NoticeContext;
 use minijinja::{AutoEscape, Environment, Value};
 use std::path::{Path, PathBuf};
 
-const DEFAULTS: [(&str, &str); 8] = [
+const DEFAULTS: [(&str, &str); 12] = [
     ("notice.ja.txt", include_str!("templates/notice.ja.txt")),
     ("notice.en.txt", include_str!("templates/notice.en.txt")),
     ("notice.ja.html", include_str!("templates/notice.ja.html")),
@@ -25,6 +25,22 @@ const DEFAULTS: [(&str, &str); 8] = [
     (
         "correction.en.html",
         include_str!("templates/correction.en.html"),
+    ),
+    (
+        "check-nothing.ja.txt",
+        include_str!("templates/check-nothing.ja.txt"),
+    ),
+    (
+        "check-nothing.en.txt",
+        include_str!("templates/check-nothing.en.txt"),
+    ),
+    (
+        "check-nothing.ja.html",
+        include_str!("templates/check-nothing.ja.html"),
+    ),
+    (
+        "check-nothing.en.html",
+        include_str!("templates/check-nothing.en.html"),
     ),
 ];
 
@@ -128,7 +144,24 @@ impl Templates {
     }
 
     pub fn render(&self, context: &NoticeContext) -> Result<RenderedNotice, TemplateError> {
-        let lang = context.language.code();
+        // A correction of an earlier notice has templates of its own.
+        let base = if context.correction.is_some() {
+            "correction"
+        } else {
+            "notice"
+        };
+        self.render_message(base, context.language, context)
+    }
+
+    /// Renders the message `base` (`BASE.LANG.txt`, whose first line is the
+    /// subject, and `BASE.LANG.html`) with any context.
+    pub fn render_message(
+        &self,
+        base: &str,
+        language: crate::Language,
+        context: &impl serde::Serialize,
+    ) -> Result<RenderedNotice, TemplateError> {
+        let lang = language.code();
         let value = Value::from(minijinja::value::Serde(context));
         let render = |name: String| -> Result<String, TemplateError> {
             let shown = self.shown(&name);
@@ -136,12 +169,6 @@ impl Templates {
                 .get_template(&name)
                 .and_then(|t| t.render(value.clone()))
                 .map_err(|e| template_error(&shown, &e))
-        };
-        // A correction of an earlier notice has templates of its own.
-        let base = if context.correction.is_some() {
-            "correction"
-        } else {
-            "notice"
         };
         let text_name = format!("{base}.{lang}.txt");
         let text = render(text_name.clone())?;

@@ -50,6 +50,8 @@ pub enum OutreachError {
     Task(#[from] tokio::task::JoinError),
     #[error("person #{person_id} has no stored version to tell them about")]
     NothingToTell { person_id: i64 },
+    #[error("site mail #{mail_id} cannot be read back (damaged, or sealed under another key)")]
+    SiteMailDamaged { mail_id: i64 },
     #[error(transparent)]
     Letter(#[from] breachdesk_letter::LetterError),
     #[error("cannot write {}: {source}", path.display())]

@@ -13,6 +13,7 @@ mod letters_out;
 mod notice;
 mod request;
 mod send;
+mod site_mail;
 
 pub use bounces::IngestReport;
 pub use breachdesk_letter::LetterFont;
@@ -21,6 +22,7 @@ pub use letters::LetterRow;
 pub use letters_out::{LETTERS_CSV, LETTERS_PDF, LettersReport, PERSONS_DIR};
 pub use request::{FontChoice, Preview, SendRequest};
 pub use send::{SendOptions, SendReport};
+pub use site_mail::{SiteMailReport, SiteMailSealed, site_mail_context, site_mail_message_id};
 
 use breachdesk_desk::Desk;
 use std::sync::Arc;

@@ -4,7 +4,7 @@ use crate::{Outreach, OutreachError};
 use breachdesk_desk::PersonView;
 use breachdesk_domain::ItemSet;
 use breachdesk_notify::{
-    CardText, Language, NoticeContext, OrderText, PersonInfo, RenderedNotice, ShopInfo, Templates,
+    CardText, Language, NoticeContext, OrderText, PersonInfo, RenderedNotice, Templates,
     WindowText, date_text,
 };
 
@@ -81,15 +81,9 @@ impl Outreach {
                 }
             }
         }
-        let shop = &self.desk.config().shop;
         Some(NoticeContext {
             language,
-            shop: ShopInfo {
-                name: shop.name.clone(),
-                email: shop.email.clone(),
-                phone: shop.phone.clone(),
-                url: shop.url.clone(),
-            },
+            shop: self.shop_info(),
             incident_title: self.desk.incident().title.clone(),
             person: PersonInfo {
                 name: data.name.clone(),

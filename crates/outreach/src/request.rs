@@ -94,8 +94,7 @@ impl Outreach {
             from: request
                 .from
                 .clone()
-                .or_else(|| smtp.from.clone())
-                .unwrap_or_else(|| config.shop.email.clone()),
+                .unwrap_or_else(|| outreach_sender(config)),
             limit: request.limit,
             dry_run: request.dry_run,
             language: request.language.unwrap_or(config.shop.language),
@@ -113,18 +112,40 @@ impl Outreach {
         if request.dry_run {
             return Ok(None);
         }
-        let smtp = &self.desk.config().smtp;
         let url = request
             .smtp
             .clone()
-            .or_else(|| smtp.url.as_ref().map(|u| u.expose().to_owned()))
+            .or_else(|| {
+                self.desk
+                    .config()
+                    .smtp
+                    .url
+                    .as_ref()
+                    .map(|u| u.expose().to_owned())
+            })
             .ok_or(OutreachError::NoMailServer)?;
+        let connections = u32::try_from(connections).unwrap_or(u32::MAX);
+        Ok(Some(self.transport_to(&url, connections)?))
+    }
+
+    /// The transport of `[smtp] url`, when the desk has one.
+    pub fn configured_transport(
+        &self,
+        connections: u32,
+    ) -> Result<Option<Transport>, OutreachError> {
+        match &self.desk.config().smtp.url {
+            Some(url) => Ok(Some(self.transport_to(url.expose(), connections)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn transport_to(&self, url: &str, connections: u32) -> Result<Transport, OutreachError> {
+        let smtp = &self.desk.config().smtp;
         let credentials = match (&smtp.username, &smtp.password) {
             (Some(user), Some(password)) => Some((user.clone(), password.expose().to_owned())),
             _ => None,
         };
-        let connections = u32::try_from(connections).unwrap_or(u32::MAX);
-        Ok(Some(Transport::from_url(&url, credentials, connections)?))
+        Ok(Transport::from_url(url, credentials, connections)?)
     }
 
     /// Sends (or, dry, renders) the campaign's notices.
@@ -222,4 +243,13 @@ impl Outreach {
         let out = out.map_or_else(|| self.desk.config().dir.join("letters"), Path::to_path_buf);
         self.write_letters(&rows, &out, font.as_ref()).await
     }
+}
+
+/// The From of the desk's messages: `[smtp] from`, else the shop's address.
+pub(crate) fn outreach_sender(config: &breachdesk_desk::DeskConfig) -> String {
+    config
+        .smtp
+        .from
+        .clone()
+        .unwrap_or_else(|| config.shop.email.clone())
 }

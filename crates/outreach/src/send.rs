@@ -70,19 +70,24 @@ impl Outreach {
 
     /// The Message-ID of a ledger row: recognisable, free of personal data.
     fn message_id(&self, campaign: &str, notice_id: i64) -> String {
-        let domain = self
-            .desk
+        format!(
+            "<{campaign}.{notice_id}.{}@{}>",
+            self.desk.incident().id,
+            self.message_domain()
+        )
+    }
+
+    /// The domain of the desk's Message-IDs: the shop's.
+    pub fn message_domain(&self) -> String {
+        self.desk
             .config()
             .shop
             .email
             .rsplit('@')
             .next()
             .filter(|d| d.contains('.'))
-            .unwrap_or("breachdesk.invalid");
-        format!(
-            "<{campaign}.{notice_id}.{}@{domain}>",
-            self.desk.incident().id
-        )
+            .unwrap_or("breachdesk.invalid")
+            .to_owned()
     }
 
     /// Sends the campaign's notices: queues every person of the latest

@@ -9,23 +9,31 @@
 
 mod audit;
 mod generation;
+mod inquiries;
 mod migrations;
 mod notices;
 mod persons;
+mod qa;
 mod revisions;
 mod rotation;
 mod rows;
 mod runs;
 mod scratch;
+mod site;
+mod site_mail;
 
 pub use audit::{ChainBreak, verify_chain};
 pub use generation::GenerationWriter;
+pub use inquiries::InquiryRow;
 pub use notices::{BounceApplied, Committed, LedgerOutcome, NoticeRow};
+pub use qa::{QaChangeRow, QaEntryRow};
 pub use revisions::{CorrectionDue, Revision};
 pub use rotation::{KeySwitch, ResealedEntry};
 pub use rows::{AuditEntry, GenerationRow, NewAudit, PersonGenerationRow, PersonRow};
 pub use runs::RunLease;
 pub use scratch::ScratchDatabase;
+pub use site::{CheckOutcome, CheckRequestRow, NewSiteMail};
+pub use site_mail::SiteMailRow;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

@@ -134,6 +134,81 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             )",
         ],
     ),
+    (
+        5,
+        "site",
+        &[
+            // The Q&A page's questions and answers, per language, each with
+            // a stable anchor; answers may use the desk's figures.
+            "CREATE TABLE qa_entries (
+                lang TEXT NOT NULL,
+                anchor TEXT NOT NULL,
+                category TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                question TEXT NOT NULL,
+                answer TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (lang, anchor)
+            )",
+            // The page's dated change log: every published change.
+            "CREATE TABLE qa_changes (
+                change_id BIGINT PRIMARY KEY,
+                lang TEXT NOT NULL,
+                published_on TEXT NOT NULL,
+                text TEXT NOT NULL
+            )",
+            // Secrets every `serve` of the desk shares (the form tokens'
+            // key), sealed.
+            "CREATE TABLE web_secrets (name TEXT PRIMARY KEY, sealed {blob} NOT NULL)",
+            // Requests per client per window; the client as a keyed digest.
+            "CREATE TABLE rate_counters (
+                bucket {blob} NOT NULL,
+                window_start BIGINT NOT NULL,
+                hits BIGINT NOT NULL,
+                PRIMARY KEY (bucket, window_start)
+            )",
+            // Self-checks waiting for the worker: the address sealed, and
+            // its blind index.
+            "CREATE TABLE check_requests (
+                request_id BIGINT PRIMARY KEY,
+                email_index {blob} NOT NULL,
+                sealed {blob} NOT NULL,
+                received_at TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('queued', 'taken', 'done', 'suppressed', 'invalid')),
+                taken_at TEXT
+            )",
+            "CREATE INDEX check_requests_state ON check_requests (state, request_id)",
+            // When each address last got a result: one a day at most.
+            "CREATE TABLE check_results (email_index {blob} PRIMARY KEY, last_result_at TEXT NOT NULL)",
+            // Mail the site sends, through the ledger's states: to a person of
+            // the scope (their notice again) or to any other address.
+            "CREATE TABLE site_mail (
+                mail_id BIGINT PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('check-affected', 'check-nothing')),
+                person_id BIGINT,
+                generation BIGINT,
+                sealed {blob} NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'deferred', 'bounced', 'letter', 'letter_printed', 'failed', 'in_doubt', 'withdrawn')),
+                attempts BIGINT NOT NULL,
+                message_id TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                detail TEXT NOT NULL
+            )",
+            "CREATE INDEX site_mail_state ON site_mail (state, mail_id)",
+            "CREATE INDEX site_mail_message_id ON site_mail (message_id)",
+            // Inquiries from the form, sealed; the reference is what the
+            // person was shown.
+            "CREATE TABLE inquiries (
+                inquiry_id BIGINT PRIMARY KEY,
+                reference TEXT NOT NULL UNIQUE,
+                topic TEXT NOT NULL CHECK (topic IN ('affected', 'card', 'other')),
+                received_at TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('open', 'answered', 'closed')),
+                sealed {blob} NOT NULL
+            )",
+        ],
+    ),
 ];
 
 pub(crate) const MIGRATIONS_TABLE: &str =

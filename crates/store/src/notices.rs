@@ -85,6 +85,37 @@ fn guarded_update(to: NoticeState) -> String {
 /// new notice ids (SQLite's `BEGIN IMMEDIATE` does that already).
 pub(crate) const NOTICE_IDS_LOCK: i64 = 7_263_539;
 
+/// Inserts a pending row in `campaign` for each of `$persons`, with ids
+/// after the largest one: inside a transaction that holds the ids' lock.
+macro_rules! insert_pending {
+    ($tx:ident, $persons:expr, $campaign:expr, $generation:expr, $now:expr, $message_id:expr, $kind:expr) => {{
+        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(notice_id) FROM notices")
+            .fetch_one(&mut *$tx)
+            .await?;
+        let mut next = max.unwrap_or(0);
+        for batch in $persons.chunks(2000) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO notices (notice_id, campaign, person_id, generation, state, attempts, message_id, updated_at, detail, kind) ",
+            );
+            q.push_values(batch, |mut b, person_id| {
+                next += 1;
+                b.push_bind(next)
+                    .push_bind($campaign)
+                    .push_bind(*person_id)
+                    .push_bind($generation)
+                    .push_bind(NoticeState::Pending.as_str())
+                    .push_bind(0i64)
+                    .push_bind($message_id(next))
+                    .push_bind($now)
+                    .push_bind("")
+                    .push_bind($kind.as_str());
+            });
+            q.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
+pub(crate) use insert_pending;
+
 impl Store {
     /// Adds a pending row for every person of `generation` that the
     /// campaign does not have yet; `message_id` derives the Message-ID
@@ -112,26 +143,7 @@ impl Store {
             .bind(campaign)
             .fetch_all(&mut *tx)
             .await?;
-            let max: Option<i64> = sqlx::query_scalar("SELECT MAX(notice_id) FROM notices").fetch_one(&mut *tx).await?;
-            let mut next = max.unwrap_or(0);
-            for batch in missing.chunks(2000) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO notices (notice_id, campaign, person_id, generation, state, attempts, message_id, updated_at, detail) ",
-                );
-                q.push_values(batch, |mut b, person_id| {
-                    next += 1;
-                    b.push_bind(next)
-                        .push_bind(campaign)
-                        .push_bind(*person_id)
-                        .push_bind(generation)
-                        .push_bind(NoticeState::Pending.as_str())
-                        .push_bind(0i64)
-                        .push_bind(message_id(next))
-                        .push_bind(now)
-                        .push_bind("");
-                });
-                q.build().execute(&mut *tx).await?;
-            }
+            insert_pending!(tx, &missing, campaign, generation, now, message_id, NoticeKind::Notice);
             tx.commit().await?;
             Ok(missing.len())
         })

@@ -129,27 +129,7 @@ impl Store {
                 .await?;
             let present: std::collections::HashSet<i64> = present.into_iter().collect();
             let missing: Vec<i64> = due.into_iter().map(|d| d.0).filter(|p| !present.contains(p)).collect();
-            let max: Option<i64> = sqlx::query_scalar("SELECT MAX(notice_id) FROM notices").fetch_one(&mut *tx).await?;
-            let mut next = max.unwrap_or(0);
-            for batch in missing.chunks(2000) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO notices (notice_id, campaign, person_id, generation, state, attempts, message_id, updated_at, detail, kind) ",
-                );
-                q.push_values(batch, |mut b, person_id| {
-                    next += 1;
-                    b.push_bind(next)
-                        .push_bind(campaign)
-                        .push_bind(*person_id)
-                        .push_bind(generation)
-                        .push_bind(NoticeState::Pending.as_str())
-                        .push_bind(0i64)
-                        .push_bind(message_id(next))
-                        .push_bind(now)
-                        .push_bind("")
-                        .push_bind(NoticeKind::Correction.as_str());
-                });
-                q.build().execute(&mut *tx).await?;
-            }
+            crate::notices::insert_pending!(tx, &missing, campaign, generation, now, message_id, NoticeKind::Correction);
             tx.commit().await?;
             Ok(missing.len())
         })

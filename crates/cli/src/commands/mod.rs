@@ -8,6 +8,7 @@ pub mod explain;
 pub mod notify;
 pub mod render;
 pub mod scope;
+pub mod site;
 
 use anyhow::Context;
 use breachdesk_domain::{Incident, load_incident};

@@ -1,6 +1,8 @@
 //! Helpers for driving the real `breachdesk` binary.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod http;
+
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -154,6 +156,16 @@ pub fn demo_desk(
     checkouts: &str,
     seed: &str,
 ) -> (tempfile::TempDir, PathBuf, u64) {
+    demo_desk_on(customers, checkouts, seed, None)
+}
+
+/// `demo_desk` on `database_url` (the desk's own SQLite file when `None`).
+pub fn demo_desk_on(
+    customers: &str,
+    checkouts: &str,
+    seed: &str,
+    database_url: Option<&str>,
+) -> (tempfile::TempDir, PathBuf, u64) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     ok(run(&[
@@ -180,6 +192,14 @@ pub fn demo_desk(
     let config = config
         .replacen("name = \"\"", "name = \"Kumo Soft Store\"", 1)
         .replacen("email = \"\"", "email = \"care@kumosoft.example\"", 1);
+    let config = match database_url {
+        Some(url) => config.replacen(
+            "database_url = \"sqlite://breachdesk.db\"",
+            &format!("database_url = \"{url}\""),
+            1,
+        ),
+        None => config,
+    };
     std::fs::write(desk.join("breachdesk.toml"), config).unwrap();
     let out = ok(in_desk(
         &desk,
@@ -367,4 +387,29 @@ pub fn pdftotext_installed(test: &str) -> bool {
         .is_err()
         .then(|| "no pdftotext: apt-get install poppler-utils".to_owned());
     needs(test, missing)
+}
+
+/// `count` pseudo-random numbers from a seed taken from the clock, or from
+/// BREACHDESK_KILL_SEED so that a failure can be replayed: (seed, numbers).
+pub fn seeded_numbers(count: usize) -> (u64, Vec<u64>) {
+    let seed = std::env::var("BREACHDESK_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        });
+    let mut state = seed | 1;
+    let numbers = (0..count)
+        .map(|_| {
+            // xorshift: enough to spread them, reproducible from the seed
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        })
+        .collect();
+    (seed, numbers)
 }

@@ -1,0 +1,158 @@
+//! A `breachdesk serve` under test, and a browser-like HTTP client for it
+//! (cookies kept, statuses returned rather than raised).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use super::*;
+use std::io::BufRead;
+use std::process::{Child, Stdio};
+
+/// A running `serve` on a free port; stopped (SIGTERM, then waited for)
+/// when dropped.
+pub struct Served {
+    pub child: Option<Child>,
+    pub url: String,
+}
+
+impl Served {
+    pub fn start(desk: &Path) -> Served {
+        let mut child = in_desk(desk, &["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("serve said {line:?}"))
+            .to_owned();
+        Served {
+            child: Some(child),
+            url,
+        }
+    }
+
+    /// Stops the server as an operator would (SIGTERM) and returns how it
+    /// exited and what it logged.
+    pub fn stop(mut self) -> (std::process::ExitStatus, String) {
+        let child = self.child.take().unwrap();
+        std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of a hidden input in the page.
+    pub fn hidden(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {name} in {}", self.body))
+            + marker.len();
+        self.body[start..].split('"').next().unwrap().to_owned()
+    }
+}
+
+/// A client that keeps the site's cookie, as a browser does.
+pub struct Browser {
+    agent: ureq::Agent,
+    cookie: Option<String>,
+}
+
+impl Browser {
+    pub fn new() -> Browser {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        Browser {
+            agent,
+            cookie: None,
+        }
+    }
+
+    fn reply(&mut self, mut response: ureq::http::Response<ureq::Body>) -> Reply {
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        if let Some((_, set)) = headers.iter().find(|(n, _)| n == "set-cookie") {
+            self.cookie = set.split(';').next().map(str::to_owned);
+        }
+        Reply {
+            status: response.status().as_u16(),
+            headers,
+            body: response.body_mut().read_to_string().unwrap(),
+        }
+    }
+
+    pub fn get(&mut self, url: &str) -> Reply {
+        let mut request = self.agent.get(url);
+        if let Some(c) = &self.cookie {
+            request = request.header("Cookie", c);
+        }
+        let response = request.call().unwrap();
+        self.reply(response)
+    }
+
+    pub fn post(&mut self, url: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut request = self.agent.post(url);
+        if let Some(c) = &self.cookie {
+            request = request.header("Cookie", c);
+        }
+        let response = request.send_form(fields.iter().copied()).unwrap();
+        self.reply(response)
+    }
+
+    /// Opens the form at `page` and posts `fields` with its token.
+    pub fn submit(
+        &mut self,
+        base: &str,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Reply {
+        let form = self.get(&format!("{base}{page}"));
+        assert_eq!(form.status, 200, "{}", form.body);
+        let token = form.hidden("token");
+        let mut all: Vec<(&str, &str)> = vec![("token", &token)];
+        all.extend_from_slice(fields);
+        self.post(&format!("{base}{action}"), &all)
+    }
+}

@@ -1,0 +1,456 @@
+//! The public site as a browser uses it, against the real `serve` on a free
+//! port: the Q&A page from the desk's figures, the self-check that answers
+//! only by mail, the inquiry form, the security headers, form tokens, the
+//! per-client limit, a new generation reaching the page, a clean stop, and
+//! `site build`. Then two servers on one PostgreSQL desk acting as one.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+use common::http::{Browser, Served};
+use common::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A desk on the software-shop example (9 persons, 5 cards), signed, with
+/// its mail going to a maildir; `checks_per_hour` per client.
+fn site_desk(tmp: &Path, database_url: Option<&str>, checks_per_hour: u32) -> (PathBuf, PathBuf) {
+    let desk = tmp.join("desk");
+    ok(run(&["init", p(&desk)]));
+    std::fs::copy(
+        examples().join("software-shop/incident.toml"),
+        desk.join("incident.toml"),
+    )
+    .unwrap();
+    let outbox = tmp.join("outbox");
+    let mut config = std::fs::read_to_string(desk.join("breachdesk.toml"))
+        .unwrap()
+        .replacen("name = \"\"", "name = \"Kumo Soft Store\"", 1)
+        .replacen("email = \"\"", "email = \"care@kumosoft.example\"", 1)
+        .replacen(
+            "[smtp]\n# Filled in before sending notices, e.g. \"smtp://mail.example.jp:587\".\nurl = \"\"",
+            &format!("[smtp]\nurl = \"maildir:{}\"", outbox.display()),
+            1,
+        );
+    assert!(config.contains("maildir:"), "the config's [smtp] url moved");
+    if let Some(url) = database_url {
+        config = config.replacen(
+            "database_url = \"sqlite://breachdesk.db\"",
+            &format!("database_url = \"{url}\""),
+            1,
+        );
+    }
+    let config = config.replacen(
+        "checks_per_hour = 20",
+        &format!("checks_per_hour = {checks_per_hour}"),
+        1,
+    );
+    std::fs::write(desk.join("breachdesk.toml"), config).unwrap();
+    let data = examples().join("software-shop");
+    ok(in_desk(
+        &desk,
+        &[
+            "load",
+            "--customers",
+            p(&data.join("customers.csv")),
+            "--checkouts",
+            p(&data.join("checkouts.csv")),
+        ],
+    )
+    .output()
+    .unwrap());
+    (desk, outbox)
+}
+
+/// The messages in the maildir once `count` are there (waiting up to 20 s),
+/// then a little longer to see that no more come.
+fn mail(outbox: &Path, count: usize) -> Vec<String> {
+    let dir = outbox.join("new");
+    let read = || -> Vec<String> {
+        std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let start = Instant::now();
+    while read().len() < count && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(800));
+    read()
+}
+
+fn to_of(message: &str) -> String {
+    header(message, "To:")
+}
+
+const SECURITY_HEADERS: [&str; 3] = [
+    "content-security-policy",
+    "x-content-type-options",
+    "referrer-policy",
+];
+
+fn assert_secured(reply: &common::http::Reply, what: &str) {
+    for name in SECURITY_HEADERS {
+        assert!(reply.header(name).is_some(), "{what}: no {name}");
+    }
+    let csp = reply.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(reply.header("referrer-policy"), Some("no-referrer"));
+}
+
+fn figure(html: &str, name: &str) -> String {
+    let marker = format!("data-figure=\"{name}\">");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} figure"))
+        + marker.len();
+    html[start..].split('<').next().unwrap().to_owned()
+}
+
+#[test]
+fn the_public_site_on_sqlite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (desk, outbox) = site_desk(tmp.path(), None, 6);
+    let served = Served::start(&desk);
+    let base = served.url.clone();
+    let mut browser = Browser::new();
+
+    // The Q&A page, in both languages, with the desk's figures.
+    let ja = browser.get(&format!("{base}/"));
+    assert_eq!(ja.status, 200);
+    assert!(ja.body.contains("<html lang=\"ja\">"), "{}", ja.body);
+    assert_eq!(
+        (figure(&ja.body, "persons"), figure(&ja.body, "cards")),
+        ("9".into(), "5".into())
+    );
+    for anchor in [
+        "what-happened",
+        "am-i-affected",
+        "card-reissue",
+        "password",
+        "why-time",
+        "authorities",
+        "contact",
+    ] {
+        assert!(
+            ja.body.contains(&format!("id=\"{anchor}\"")),
+            "no #{anchor}"
+        );
+    }
+    assert!(
+        ja.body.contains("<details"),
+        "questions fold without JavaScript"
+    );
+    assert!(ja.body.contains("更新履歴"));
+    assert_secured(&ja, "GET /");
+    let en = browser.get(&format!("{base}/en/"));
+    assert!(en.body.contains("<html lang=\"en\">") && en.body.contains("id=\"card-reissue\""));
+    assert_eq!(figure(&en.body, "persons"), "9");
+    let css = browser.get(&format!("{base}/assets/site.css"));
+    assert_eq!(
+        (css.status, css.header("content-type")),
+        (200, Some("text/css; charset=utf-8"))
+    );
+    assert!(css.body.contains("@media print"));
+    let health = browser.get(&format!("{base}/healthz"));
+    assert_eq!((health.status, health.body.as_str()), (200, "ok"));
+    let missing = browser.get(&format!("{base}/no-such-page"));
+    assert_eq!(missing.status, 404);
+    assert_secured(&missing, "404");
+
+    // The self-check form: a token, and no caching.
+    let form = browser.get(&format!("{base}/check"));
+    assert!(
+        form.body
+            .contains("<form method=\"post\" action=\"/check\"")
+            && form.body.contains("name=\"email\"")
+    );
+    assert_eq!(form.header("cache-control"), Some("no-store"));
+    // Without a token, or with another browser's: 403, nothing queued.
+    let token = form.hidden("token");
+    let no_token = browser.post(
+        &format!("{base}/check"),
+        &[("email", "taro.yamada@example.jp")],
+    );
+    assert_eq!(no_token.status, 403);
+    assert_secured(&no_token, "403");
+    let mut stranger = Browser::new();
+    let stolen = stranger.post(
+        &format!("{base}/check"),
+        &[("token", &token), ("email", "taro.yamada@example.jp")],
+    );
+    assert_eq!(stolen.status, 403);
+
+    // One page for every address: affected (typed differently), a customer
+    // who is not affected, an unknown address, a malformed one, and the
+    // affected one again the same day.
+    let addresses = [
+        "Taro.Yamada@Example.JP",
+        "kenji.suzuki@docomo.ne.jp",
+        "nobody@example.org",
+        "not an address",
+        "taro.yamada@example.jp",
+    ];
+    let replies: Vec<_> = addresses
+        .iter()
+        .map(|a| browser.submit(&base, "/check", "/check", &[("email", a), ("lang", "ja")]))
+        .collect();
+    for (a, r) in addresses.iter().zip(&replies) {
+        assert_eq!(r.status, 200, "{a}");
+        assert_eq!(r.body, replies[0].body, "the page differs for {a}");
+        assert_secured(r, "POST /check");
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+    }
+    // The results go by mail only: the notice again to the person, "nothing
+    // on record" to the other two, nothing to the malformed address, and
+    // no second result within a day.
+    let messages = mail(&outbox, 3);
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    let find = |to: &str| {
+        messages
+            .iter()
+            .find(|m| to_of(m) == to)
+            .unwrap_or_else(|| panic!("no mail to {to}"))
+    };
+    let read = |m: &str| {
+        let parsed = mail_parser::MessageParser::default()
+            .parse(m.as_bytes())
+            .unwrap();
+        (
+            parsed.subject().unwrap_or("").to_owned(),
+            parsed.body_text(0).unwrap_or_default().into_owned(),
+        )
+    };
+    let notice = find("taro.yamada@example.jp");
+    let (subject, body) = read(notice);
+    assert!(subject.contains("流出の可能性"), "{subject}");
+    assert!(
+        body.contains("山田 太郎") && body.contains("クレジットカード番号"),
+        "{body}"
+    );
+    assert!(header(notice, "Message-ID:").starts_with("<site."));
+    for other in ["kenji.suzuki@docomo.ne.jp", "nobody@example.org"] {
+        let (subject, body) = read(find(other));
+        assert!(subject.contains("ご確認の結果"), "{subject}");
+        assert!(
+            body.contains("記録はありません") && !body.contains("山田"),
+            "{body}"
+        );
+    }
+
+    // The per-client limit: the sixth check of the hour passes, the seventh
+    // gets 429 whatever the address.
+    assert_eq!(
+        browser
+            .submit(&base, "/check", "/check", &[("email", "a@example.org")])
+            .status,
+        200
+    );
+    let over = browser.submit(
+        &base,
+        "/check",
+        "/check",
+        &[("email", "taro.yamada@example.jp")],
+    );
+    let over_unknown = browser.submit(&base, "/check", "/check", &[("email", "z@example.org")]);
+    assert_eq!((over.status, over_unknown.status), (429, 429));
+    assert_eq!(over.body, over_unknown.body);
+
+    // An inquiry: one page with a reference; stored sealed; listed for staff.
+    let inquiry_form = browser.get(&format!("{base}/inquiry"));
+    for field in ["name", "email", "phone", "topic", "message"] {
+        assert!(
+            inquiry_form.body.contains(&format!("name=\"{field}\"")),
+            "no {field}"
+        );
+    }
+    let sent = browser.submit(
+        &base,
+        "/inquiry",
+        "/inquiry",
+        &[
+            ("name", "鈴木 健二"),
+            ("email", "kenji.suzuki@docomo.ne.jp"),
+            ("phone", "090-5555-6666"),
+            ("topic", "card"),
+            ("message", "家族名義の控えも心配です"),
+        ],
+    );
+    assert_eq!(sent.status, 200);
+    let reference = sent
+        .body
+        .split("<strong>")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        reference.starts_with("Q-") && reference.len() == 13,
+        "{reference}"
+    );
+    let other = browser.submit(
+        &base,
+        "/inquiry",
+        "/inquiry",
+        &[("name", "x"), ("topic", "<b>")],
+    );
+    assert_eq!(other.status, 200);
+    assert_ne!(other.body, sent.body, "each inquiry its own reference");
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(in_desk(&desk, &["inquiries", "list", "--json"])
+            .output()
+            .unwrap()))
+        .unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["reference"], reference.as_str());
+    assert_eq!(listed[0]["topic"], "card");
+    assert_eq!(listed[0]["form"]["name"], "鈴木 健二");
+    assert_eq!(listed[1]["topic"], "other");
+    let db = std::fs::read(desk.join("breachdesk.db")).unwrap();
+    let wal = std::fs::read(desk.join("breachdesk.db-wal")).unwrap_or_default();
+    for secret in [
+        "鈴木 健二",
+        "090-5555-6666",
+        "nobody@example.org",
+        "家族名義の控え",
+    ] {
+        let needle = secret.as_bytes();
+        assert!(
+            !db.windows(needle.len()).any(|w| w == needle)
+                && !wal.windows(needle.len()).any(|w| w == needle),
+            "{secret} readable at rest"
+        );
+    }
+
+    // A new generation reaches the page at once.
+    let incident = std::fs::read_to_string(desk.join("incident.toml")).unwrap();
+    let cut = incident.find("# Guests who paid another way").unwrap();
+    std::fs::write(desk.join("incident.toml"), &incident[..cut]).unwrap();
+    let data = examples().join("software-shop");
+    ok(in_desk(
+        &desk,
+        &[
+            "load",
+            "--customers",
+            p(&data.join("customers.csv")),
+            "--checkouts",
+            p(&data.join("checkouts.csv")),
+        ],
+    )
+    .output()
+    .unwrap());
+    // (the running server read the incident at start; its figures come from the generation)
+    let after = browser.get(&format!("{base}/"));
+    assert_ne!(
+        figure(&after.body, "persons"),
+        "9",
+        "the page kept the old figures"
+    );
+
+    // Rotation would leave what the site sealed unreadable: refused.
+    let rotate = in_desk(&desk, &["key", "rotate"]).output().unwrap();
+    assert!(
+        !rotate.status.success() && stderr(&rotate).contains("public site"),
+        "{}",
+        stderr(&rotate)
+    );
+
+    // SIGTERM: the server finishes and exits 0; its log names no address.
+    let (status, log) = served.stop();
+    assert!(status.success(), "{status:?}\n{log}");
+    for address in addresses.iter().chain(["kenji.suzuki", "鈴木"].iter()) {
+        assert!(!log.contains(address), "{address} in the log:\n{log}");
+    }
+    println!("site story: passed");
+}
+
+#[test]
+fn site_build_writes_the_pages_as_static_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (desk, _) = site_desk(tmp.path(), None, 20);
+    let out = tmp.path().join("public");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("stale.html"), "old").unwrap();
+    ok(in_desk(&desk, &["site", "build", "--out", p(&out)])
+        .output()
+        .unwrap());
+    let ja = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let en = std::fs::read_to_string(out.join("en/index.html")).unwrap();
+    assert!(ja.contains("<html lang=\"ja\">") && ja.contains("href=\"assets/site.css\""));
+    assert!(en.contains("<html lang=\"en\">") && en.contains("href=\"../assets/site.css\""));
+    assert!(ja.contains("data-figure=\"persons\">9<"));
+    assert!(out.join("assets/site.js").exists());
+    assert!(
+        !out.join("stale.html").exists(),
+        "the folder is replaced whole"
+    );
+    // The same page as `serve` shows, but for its links.
+    let served = Served::start(&desk);
+    let live = Browser::new().get(&format!("{}/", served.url)).body;
+    assert_eq!(
+        live.matches("<details").count(),
+        ja.matches("<details").count()
+    );
+}
+
+#[test]
+fn two_servers_on_one_postgres_desk_act_as_one() {
+    let Some(admin_url) = breachdesk_testkit::postgres_admin_url("postgres site story") else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let scratch = runtime
+        .block_on(breachdesk_store::ScratchDatabase::create(
+            &admin_url,
+            "breachdesk_site",
+        ))
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let (desk, outbox) = site_desk(tmp.path(), Some(&scratch.url), 100);
+    let (a, b) = (Served::start(&desk), Served::start(&desk));
+    let mut browser = Browser::new();
+    // A form from one server is good on the other.
+    let form = browser.get(&format!("{}/check", a.url));
+    let token = form.hidden("token");
+    let reply = browser.post(
+        &format!("{}/check", b.url),
+        &[("token", &token), ("email", "taro.yamada@example.jp")],
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    // Checks posted to both, answered by both workers: each address once.
+    let addresses: Vec<String> = (0..12).map(|i| format!("visitor{i}@example.org")).collect();
+    for (i, address) in addresses.iter().enumerate() {
+        let server = if i % 2 == 0 { &a.url } else { &b.url };
+        let r = browser.submit(server, "/check", "/check", &[("email", address)]);
+        assert_eq!(r.status, 200);
+        // The same address again, on the other server: no second result.
+        let other = if i % 2 == 0 { &b.url } else { &a.url };
+        assert_eq!(
+            browser
+                .submit(other, "/check", "/check", &[("email", address)])
+                .status,
+            200
+        );
+    }
+    let messages = mail(&outbox, addresses.len() + 1);
+    let mut tos: Vec<String> = messages.iter().map(|m| to_of(m)).collect();
+    tos.sort();
+    let mut expected: Vec<String> = addresses.clone();
+    expected.push("taro.yamada@example.jp".into());
+    expected.sort();
+    assert_eq!(tos, expected, "every address once");
+    drop((a, b));
+    runtime.block_on(scratch.drop_database()).unwrap();
+    println!(
+        "postgres site story: passed ({} results, two servers)",
+        messages.len()
+    );
+}

@@ -1,0 +1,37 @@
+#![forbid(unsafe_code)]
+//! `breachdesk serve`: the public site of one desk over HTTP. Handlers are
+//! thin: every decision (what the page says, whether a token holds, whether
+//! a client is over its limit, what a self-check does) is the site crate's.
+
+mod handlers;
+mod headers;
+mod state;
+
+pub use state::WebError;
+
+use breachdesk_desk::Desk;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Serves the site on `listener` until `shutdown` resolves, then finishes
+/// the requests in flight and stops the worker after its current pass.
+pub async fn serve(
+    desk: Arc<Desk>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), WebError> {
+    let state = state::AppState::open(Arc::clone(&desk)).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(state::run_worker(state.clone(), stop_rx));
+    let app = handlers::router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(WebError::Io)?;
+    let _ = stop_tx.send(true);
+    worker.await.map_err(|e| WebError::Worker(e.to_string()))?;
+    Ok(())
+}
