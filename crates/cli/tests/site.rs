@@ -347,13 +347,17 @@ fn the_public_site_on_sqlite() {
     )
     .output()
     .unwrap());
-    // (the running server read the incident at start; its figures come from the generation)
-    let after = browser.get(&format!("{base}/"));
-    assert_ne!(
-        figure(&after.body, "persons"),
-        "9",
-        "the page kept the old figures"
-    );
+    // (the running server read the incident at start; its figures come from
+    // the generation, confirmed at least once a second)
+    let start = Instant::now();
+    let persons = loop {
+        let persons = figure(&browser.get(&format!("{base}/")).body, "persons");
+        if persons != "9" || start.elapsed() > Duration::from_secs(10) {
+            break persons;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_ne!(persons, "9", "the page kept the old figures");
 
     // Rotation would leave what the site sealed unreadable: refused.
     let rotate = in_desk(&desk, &["key", "rotate"]).output().unwrap();

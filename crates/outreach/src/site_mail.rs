@@ -63,6 +63,9 @@ impl Outreach {
             .await?;
         let mut report = SiteMailReport::default();
         let latest = desk.store().latest_generation().await?;
+        // Outcomes are recorded together once the batch is out; a crash
+        // before that leaves the batch `sending`: in doubt, never again.
+        let mut outcomes: Vec<(i64, NoticeState, String)> = Vec::with_capacity(rows.len());
         for row in rows {
             let sealed = desk.open_site(&row.sealed, &site_mail_context(row.mail_id))?;
             let sealed: SiteMailSealed =
@@ -84,14 +87,7 @@ impl Outreach {
                 }
             };
             let Some(rendered) = rendered else {
-                desk.store()
-                    .finish_site_mail(
-                        row.mail_id,
-                        NoticeState::Failed,
-                        "nothing to render",
-                        &desk.now_text(),
-                    )
-                    .await?;
+                outcomes.push((row.mail_id, NoticeState::Failed, "nothing to render".into()));
                 report.failed += 1;
                 continue;
             };
@@ -129,8 +125,11 @@ impl Outreach {
                 NoticeState::InDoubt => report.in_doubt += 1,
                 _ => report.failed += 1,
             }
+            outcomes.push((row.mail_id, state, detail));
+        }
+        if !outcomes.is_empty() {
             desk.store()
-                .finish_site_mail(row.mail_id, state, &detail, &desk.now_text())
+                .finish_site_mail(&outcomes, &desk.now_text())
                 .await?;
         }
         Ok(report)

@@ -12,7 +12,7 @@ use breachdesk_notify::{Language, Transport};
 use breachdesk_outreach::{
     Outreach, SiteMailReport, SiteMailSealed, site_mail_context, site_mail_message_id,
 };
-use breachdesk_store::{CheckOutcome, NewSiteMail};
+use breachdesk_store::{CheckAdmission, CheckOutcome, NewSiteMail};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -28,23 +28,106 @@ struct CheckSealed {
     lang: String,
 }
 
-/// Queues a self-check of `email` (whatever was typed: a malformed address
-/// is queued too, and found out by the worker).
-pub async fn accept_check(desk: &Desk, email: &str, lang: Lang) -> Result<(), SiteError> {
-    let email: String = email.chars().take(320).collect();
-    let index = desk
-        .address_index(&email)
-        .unwrap_or_else(|| desk.site_digest("malformed", &email));
-    let sealed = serde_json::to_vec(&CheckSealed {
-        email,
-        lang: lang.code().to_owned(),
-    })
-    .map_err(|e| SiteError::Content(e.to_string()))?;
-    let sealed = desk.seal_site(&zeroize::Zeroizing::new(sealed), CHECK_CONTEXT)?;
-    desk.store()
-        .queue_check(&index, &sealed, &desk.now_text())
-        .await?;
-    Ok(())
+/// What a submission got: queued, or refused because its client is over
+/// its limit (the same for every address).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    Queued,
+    TooMany,
+}
+
+type Pending = (
+    CheckAdmission,
+    tokio::sync::oneshot::Sender<Result<bool, String>>,
+);
+
+/// Takes self-check submissions and writes them in batches: whatever
+/// arrives while one transaction commits goes into the next, so a crowd
+/// costs one commit (one fsync) per batch, not two per request. Each
+/// submission is answered once its batch is on disk.
+#[derive(Clone)]
+pub struct CheckIntake {
+    tx: tokio::sync::mpsc::Sender<Pending>,
+}
+
+/// Submissions per transaction at most.
+const INTAKE_BATCH: usize = 512;
+
+impl CheckIntake {
+    /// Starts the writer; it stops when the last `CheckIntake` is dropped.
+    pub fn start(desk: Arc<Desk>) -> (CheckIntake, tokio::task::JoinHandle<()>) {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Pending>(INTAKE_BATCH * 4);
+        let writer = tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < INTAKE_BATCH {
+                    match rx.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let (admissions, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+                match desk.store().admit_checks(&admissions).await {
+                    Ok(results) => {
+                        for (reply, queued) in replies.into_iter().zip(results) {
+                            let _ = reply.send(Ok(queued));
+                        }
+                    }
+                    Err(e) => {
+                        let message = e.to_string();
+                        for reply in replies {
+                            let _ = reply.send(Err(message.clone()));
+                        }
+                    }
+                }
+            }
+        });
+        (CheckIntake { tx }, writer)
+    }
+
+    /// Queues a self-check of `email` from `client` (whatever was typed: a
+    /// malformed address is queued too, and found out by the worker), unless
+    /// the client is over `per_hour`. The work is the same for every
+    /// address: one keyed digest, one sealing, one row.
+    pub async fn submit(
+        &self,
+        desk: &Desk,
+        client: std::net::IpAddr,
+        email: &str,
+        lang: Lang,
+        per_hour: u32,
+    ) -> Result<Admission, SiteError> {
+        let email: String = email.chars().take(320).collect();
+        let email_index = desk
+            .address_index(&email)
+            .unwrap_or_else(|| desk.site_digest("malformed", &email));
+        let sealed = serde_json::to_vec(&CheckSealed {
+            email,
+            lang: lang.code().to_owned(),
+        })
+        .map_err(|e| SiteError::Content(e.to_string()))?;
+        let sealed = desk.seal_site(&zeroize::Zeroizing::new(sealed), CHECK_CONTEXT)?;
+        let now = desk.now().0.div_euclid(1_000_000);
+        let admission = CheckAdmission {
+            bucket: desk.site_digest("check", &client.to_string()),
+            window_start: now - now.rem_euclid(3600),
+            limit: i64::from(per_hour),
+            email_index,
+            sealed,
+            received_at: desk.now_text(),
+        };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.tx
+            .send((admission, reply))
+            .await
+            .map_err(|_| SiteError::Intake("the writer stopped".into()))?;
+        match answer.await {
+            Ok(Ok(true)) => Ok(Admission::Queued),
+            Ok(Ok(false)) => Ok(Admission::TooMany),
+            Ok(Err(message)) => Err(SiteError::Intake(message)),
+            Err(_) => Err(SiteError::Intake("the writer stopped".into())),
+        }
+    }
 }
 
 /// What one pass of the worker did.
@@ -94,6 +177,9 @@ impl CheckWorker {
             .store()
             .take_checks(batch, &desk.now_text(), &stale)
             .await?;
+        // Each check's decision, then all of them in one transaction.
+        let mut decided: Vec<(breachdesk_store::CheckRequestRow, Option<NewSiteMail>)> = Vec::new();
+        let mut recipients: Vec<(String, Language)> = Vec::new();
         for row in taken {
             report.checks += 1;
             let sealed = desk.open_site(&row.sealed, CHECK_CONTEXT)?;
@@ -120,36 +206,40 @@ impl CheckWorker {
                     })
                 }
             };
-            let to = normalized.clone().unwrap_or_default();
-            let language: Language = lang.language();
-            let seal = |mail_id: i64| -> Result<Vec<u8>, breachdesk_store::StoreError> {
-                let json = serde_json::to_vec(&SiteMailSealed {
-                    to: to.clone(),
-                    language,
-                })
-                .map_err(|e| breachdesk_store::StoreError::Invalid(e.to_string()))?;
-                desk.seal_site(&zeroize::Zeroizing::new(json), &site_mail_context(mail_id))
-                    .map_err(|e| breachdesk_store::StoreError::Invalid(e.to_string()))
-            };
+            recipients.push((normalized.unwrap_or_default(), lang.language()));
+            decided.push((row, mail));
+        }
+        if !decided.is_empty() {
+            let seal =
+                |position: usize, mail_id: i64| -> Result<Vec<u8>, breachdesk_store::StoreError> {
+                    let (to, language) = recipients.get(position).cloned().ok_or_else(|| {
+                        breachdesk_store::StoreError::Invalid("no such check".into())
+                    })?;
+                    let json = serde_json::to_vec(&SiteMailSealed { to, language })
+                        .map_err(|e| breachdesk_store::StoreError::Invalid(e.to_string()))?;
+                    desk.seal_site(&zeroize::Zeroizing::new(json), &site_mail_context(mail_id))
+                        .map_err(|e| breachdesk_store::StoreError::Invalid(e.to_string()))
+                };
             let incident = desk.incident().id.clone();
             let domain = self.outreach.message_domain();
             let message_id = |id: i64| site_mail_message_id(&incident, &domain, id);
-            let outcome = desk
+            let outcomes = desk
                 .store()
-                .finish_check(
-                    &row,
-                    mail.as_ref(),
+                .finish_checks(
+                    &decided,
                     &seal,
                     &message_id,
                     &desk.now_text(),
                     &self.text(now.0 - DAY_MICROS),
                 )
                 .await?;
-            match (outcome, mail.map(|m| m.kind)) {
-                (CheckOutcome::Done, Some("check-affected")) => report.affected += 1,
-                (CheckOutcome::Done, _) => report.nothing += 1,
-                (CheckOutcome::Suppressed, _) => report.suppressed += 1,
-                (CheckOutcome::Invalid, _) => report.invalid += 1,
+            for (outcome, (_, mail)) in outcomes.into_iter().zip(&decided) {
+                match (outcome, mail.map(|m| m.kind)) {
+                    (CheckOutcome::Done, Some("check-affected")) => report.affected += 1,
+                    (CheckOutcome::Done, _) => report.nothing += 1,
+                    (CheckOutcome::Suppressed, _) => report.suppressed += 1,
+                    (CheckOutcome::Invalid, _) => report.invalid += 1,
+                }
             }
         }
         if let Some(transport) = &self.transport {

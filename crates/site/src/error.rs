@@ -19,6 +19,8 @@ pub enum SiteError {
     Content(String),
     #[error("no random numbers from the system: {0}")]
     Random(String),
+    #[error("the self-check intake: {0}")]
+    Intake(String),
     #[error("the form tokens' key cannot be read back")]
     TokenKey,
 }

@@ -16,7 +16,7 @@ mod text;
 mod token;
 
 pub use build::build_static;
-pub use check::{CheckWorker, WorkerReport, accept_check};
+pub use check::{Admission, CheckIntake, CheckWorker, WorkerReport};
 pub use content::{Kinds, seed_content, starting_content};
 pub use error::SiteError;
 pub use figures::{ExposureFigures, Figures};

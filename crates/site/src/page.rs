@@ -81,7 +81,7 @@ impl Lang {
 }
 
 /// The messages a form answers with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Message {
     CheckSent,
     InquirySent,

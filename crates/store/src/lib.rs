@@ -32,7 +32,7 @@ pub use rotation::{KeySwitch, ResealedEntry};
 pub use rows::{AuditEntry, GenerationRow, NewAudit, PersonGenerationRow, PersonRow};
 pub use runs::RunLease;
 pub use scratch::ScratchDatabase;
-pub use site::{CheckOutcome, CheckRequestRow, NewSiteMail};
+pub use site::{CheckAdmission, CheckOutcome, CheckRequestRow, NewSiteMail};
 pub use site_mail::SiteMailRow;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

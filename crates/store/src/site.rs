@@ -22,6 +22,26 @@ impl std::fmt::Debug for CheckRequestRow {
     }
 }
 
+/// A self-check as it arrives: its client's counter (a keyed digest, the
+/// hour's window, the limit) and the address (blind index, sealed).
+#[derive(Clone)]
+pub struct CheckAdmission {
+    pub bucket: Vec<u8>,
+    pub window_start: i64,
+    pub limit: i64,
+    pub email_index: Vec<u8>,
+    pub sealed: Vec<u8>,
+    pub received_at: String,
+}
+
+impl std::fmt::Debug for CheckAdmission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckAdmission")
+            .field("window_start", &self.window_start)
+            .finish_non_exhaustive()
+    }
+}
+
 /// What became of a self-check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CheckOutcome {
@@ -129,29 +149,55 @@ impl Store {
         })
     }
 
-    /// Queues a self-check.
-    pub async fn queue_check(
-        &self,
-        email_index: &[u8],
-        sealed: &[u8],
-        now: &str,
-    ) -> Result<(), StoreError> {
+    /// Admits a batch of self-checks in one transaction (one commit, one
+    /// fsync, however many arrived together): each counts against its
+    /// client's window, and is queued only while the client is within its
+    /// limit. Returns, for each, whether it was queued.
+    pub async fn admit_checks(&self, batch: &[CheckAdmission]) -> Result<Vec<bool>, StoreError> {
         dispatch!(self, pool => {
             let mut tx = pool.begin_write().await?;
             if matches!(self, Store::Postgres(_)) {
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(CHECK_IDS_LOCK).execute(&mut *tx).await?;
             }
-            sqlx::query(
-                "INSERT INTO check_requests (request_id, email_index, sealed, received_at, state) \
-                 SELECT COALESCE(MAX(request_id), 0) + 1, $1, $2, $3, 'queued' FROM check_requests",
-            )
-            .bind(email_index)
-            .bind(sealed)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            let max: Option<i64> = sqlx::query_scalar("SELECT MAX(request_id) FROM check_requests").fetch_one(&mut *tx).await?;
+            let mut next = max.unwrap_or(0);
+            let mut admitted = Vec::with_capacity(batch.len());
+            for check in batch {
+                let hits: i64 = sqlx::query_scalar(
+                    "INSERT INTO rate_counters (bucket, window_start, hits) VALUES ($1, $2, 1) \
+                     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_counters.hits + 1 \
+                     RETURNING hits",
+                )
+                .bind(&check.bucket)
+                .bind(check.window_start)
+                .fetch_one(&mut *tx)
+                .await?;
+                if hits == 1 {
+                    sqlx::query("DELETE FROM rate_counters WHERE bucket = $1 AND window_start < $2")
+                        .bind(&check.bucket)
+                        .bind(check.window_start)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                if hits > check.limit {
+                    admitted.push(false);
+                    continue;
+                }
+                next += 1;
+                sqlx::query(
+                    "INSERT INTO check_requests (request_id, email_index, sealed, received_at, state) \
+                     VALUES ($1, $2, $3, $4, 'queued')",
+                )
+                .bind(next)
+                .bind(&check.email_index)
+                .bind(&check.sealed)
+                .bind(&check.received_at)
+                .execute(&mut *tx)
+                .await?;
+                admitted.push(true);
+            }
             tx.commit().await?;
-            Ok(())
+            Ok(admitted)
         })
     }
 
@@ -197,68 +243,72 @@ impl Store {
         })
     }
 
-    /// Ends a self-check: when `mail` is given and the address had no result
-    /// since `day_before`, records this one and queues the mail (sealed by
-    /// `sealed_for` for the id it gets); all in one transaction. Returns
-    /// what became of it.
-    pub async fn finish_check(
+    /// Ends a batch of self-checks in one transaction. For each with a
+    /// `mail` whose address had no result since `day_before`, records this
+    /// one and queues the mail, sealed by `sealed_for(position in the batch,
+    /// mail id)`. Returns what became of each, in order.
+    pub async fn finish_checks(
         &self,
-        request: &CheckRequestRow,
-        mail: Option<&NewSiteMail>,
-        sealed_for: &(dyn Fn(i64) -> Result<Vec<u8>, StoreError> + Sync),
+        checks: &[(CheckRequestRow, Option<NewSiteMail>)],
+        sealed_for: &(dyn Fn(usize, i64) -> Result<Vec<u8>, StoreError> + Sync),
         message_id: &(dyn Fn(i64) -> String + Sync),
         now: &str,
         day_before: &str,
-    ) -> Result<CheckOutcome, StoreError> {
+    ) -> Result<Vec<CheckOutcome>, StoreError> {
         dispatch!(self, pool => {
             let mut tx = pool.begin_write().await?;
             if matches!(self, Store::Postgres(_)) {
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SITE_MAIL_IDS_LOCK).execute(&mut *tx).await?;
             }
-            let outcome = match mail {
-                None => CheckOutcome::Invalid,
-                Some(mail) => {
-                    // The row is written only when the last result is older
-                    // than a day (or there is none): that is the rule.
-                    let recorded = sqlx::query(
-                        "INSERT INTO check_results (email_index, last_result_at) VALUES ($1, $2) \
-                         ON CONFLICT (email_index) DO UPDATE SET last_result_at = excluded.last_result_at \
-                         WHERE check_results.last_result_at < $3",
-                    )
-                    .bind(&request.email_index)
-                    .bind(now)
-                    .bind(day_before)
-                    .execute(&mut *tx)
-                    .await?;
-                    if recorded.rows_affected() == 1 {
-                        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(mail_id) FROM site_mail").fetch_one(&mut *tx).await?;
-                        let mail_id = max.unwrap_or(0) + 1;
-                        sqlx::query(
-                            "INSERT INTO site_mail (mail_id, kind, person_id, generation, sealed, state, attempts, \
-                             message_id, created_at, updated_at, detail) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $7, '')",
+            let max: Option<i64> = sqlx::query_scalar("SELECT MAX(mail_id) FROM site_mail").fetch_one(&mut *tx).await?;
+            let mut next = max.unwrap_or(0);
+            let mut outcomes = Vec::with_capacity(checks.len());
+            for (position, (request, mail)) in checks.iter().enumerate() {
+                let outcome = match mail {
+                    None => CheckOutcome::Invalid,
+                    Some(mail) => {
+                        // The row is written only when the last result is
+                        // older than a day (or there is none): that is the rule.
+                        let recorded = sqlx::query(
+                            "INSERT INTO check_results (email_index, last_result_at) VALUES ($1, $2) \
+                             ON CONFLICT (email_index) DO UPDATE SET last_result_at = excluded.last_result_at \
+                             WHERE check_results.last_result_at < $3",
                         )
-                        .bind(mail_id)
-                        .bind(mail.kind)
-                        .bind(mail.person_id)
-                        .bind(mail.generation)
-                        .bind(sealed_for(mail_id)?)
-                        .bind(message_id(mail_id))
+                        .bind(&request.email_index)
                         .bind(now)
+                        .bind(day_before)
                         .execute(&mut *tx)
                         .await?;
-                        CheckOutcome::Done
-                    } else {
-                        CheckOutcome::Suppressed
+                        if recorded.rows_affected() == 1 {
+                            next += 1;
+                            sqlx::query(
+                                "INSERT INTO site_mail (mail_id, kind, person_id, generation, sealed, state, attempts, \
+                                 message_id, created_at, updated_at, detail) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $7, '')",
+                            )
+                            .bind(next)
+                            .bind(mail.kind)
+                            .bind(mail.person_id)
+                            .bind(mail.generation)
+                            .bind(sealed_for(position, next)?)
+                            .bind(message_id(next))
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
+                            CheckOutcome::Done
+                        } else {
+                            CheckOutcome::Suppressed
+                        }
                     }
-                }
-            };
-            sqlx::query("UPDATE check_requests SET state = $1 WHERE request_id = $2 AND state = 'taken'")
-                .bind(outcome.as_str())
-                .bind(request.request_id)
-                .execute(&mut *tx)
-                .await?;
+                };
+                sqlx::query("UPDATE check_requests SET state = $1 WHERE request_id = $2 AND state = 'taken'")
+                    .bind(outcome.as_str())
+                    .bind(request.request_id)
+                    .execute(&mut *tx)
+                    .await?;
+                outcomes.push(outcome);
+            }
             tx.commit().await?;
-            Ok(outcome)
+            Ok(outcomes)
         })
     }
 

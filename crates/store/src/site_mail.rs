@@ -65,27 +65,28 @@ impl Store {
         })
     }
 
-    /// Records the outcome of a claimed row.
+    /// Records the outcomes of claimed rows, in one transaction. A row that
+    /// is not `sending` any more (another outcome came first) is an error.
     pub async fn finish_site_mail(
         &self,
-        mail_id: i64,
-        state: NoticeState,
-        detail: &str,
+        outcomes: &[(i64, NoticeState, String)],
         now: &str,
     ) -> Result<(), StoreError> {
         dispatch!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let done = sqlx::query(
-                "UPDATE site_mail SET state = $1, detail = $2, updated_at = $3 WHERE mail_id = $4 AND state = 'sending'",
-            )
-            .bind(state.as_str())
-            .bind(detail)
-            .bind(now)
-            .bind(mail_id)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::Invalid(format!("site mail {mail_id} was not being sent")));
+            for (mail_id, state, detail) in outcomes {
+                let done = sqlx::query(
+                    "UPDATE site_mail SET state = $1, detail = $2, updated_at = $3 WHERE mail_id = $4 AND state = 'sending'",
+                )
+                .bind(state.as_str())
+                .bind(detail)
+                .bind(now)
+                .bind(mail_id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::Invalid(format!("site mail {mail_id} was not being sent")));
+                }
             }
             tx.commit().await?;
             Ok(())

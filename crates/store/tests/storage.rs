@@ -534,7 +534,7 @@ async fn revisions_on_postgres() {
 /// What the public site keeps: the shared secret, request counters, the
 /// self-check queue with one result a day, the site's mail ledger, inquiries.
 async fn site_story(store: &Store) -> usize {
-    use breachdesk_store::{CheckOutcome, NewSiteMail};
+    use breachdesk_store::{CheckAdmission, CheckOutcome, NewSiteMail};
     let mut checks = 0;
     let mut check = |ok: bool, what: &str| {
         assert!(ok, "{what}");
@@ -577,13 +577,27 @@ async fn site_story(store: &Store) -> usize {
         "clients apart",
     );
 
-    for (index, at) in [
-        (b"a", "2026-12-01T10:00:00Z"),
-        (b"b", "2026-12-01T10:00:01Z"),
-        (b"a", "2026-12-01T10:00:02Z"),
-    ] {
-        store.queue_check(index, b"sealed", at).await.unwrap();
-    }
+    let admission = |client: &[u8], index: &[u8], limit: i64, at: &str| CheckAdmission {
+        bucket: client.to_vec(),
+        window_start: 86_400,
+        limit,
+        email_index: index.to_vec(),
+        sealed: b"sealed".to_vec(),
+        received_at: at.to_owned(),
+    };
+    let admitted = store
+        .admit_checks(&[
+            admission(b"c1", b"a", 2, "2026-12-01T10:00:00Z"),
+            admission(b"c1", b"b", 2, "2026-12-01T10:00:01Z"),
+            admission(b"c1", b"x", 2, "2026-12-01T10:00:01Z"),
+            admission(b"c2", b"a", 2, "2026-12-01T10:00:02Z"),
+        ])
+        .await
+        .unwrap();
+    check(
+        admitted == [true, true, false, true],
+        "a client over its limit is not queued",
+    );
     let taken = store
         .take_checks(10, "2026-12-01T10:01:00Z", "2026-12-01T09:51:00Z")
         .await
@@ -599,24 +613,19 @@ async fn site_story(store: &Store) -> usize {
         person_id: None,
         generation: None,
     };
-    let sealed = |id: i64| Ok(format!("mail-{id}").into_bytes());
+    let sealed = |_: usize, id: i64| Ok(format!("mail-{id}").into_bytes());
     let message_id = |id: i64| format!("<site.{id}@x>");
-    let mut outcomes = Vec::new();
-    for row in &taken {
-        outcomes.push(
-            store
-                .finish_check(
-                    row,
-                    Some(&mail),
-                    &sealed,
-                    &message_id,
-                    "2026-12-01T10:01:00Z",
-                    "2026-11-30T10:01:00Z",
-                )
-                .await
-                .unwrap(),
-        );
-    }
+    let batch: Vec<_> = taken.iter().map(|row| (row.clone(), Some(mail))).collect();
+    let outcomes = store
+        .finish_checks(
+            &batch,
+            &sealed,
+            &message_id,
+            "2026-12-01T10:01:00Z",
+            "2026-11-30T10:01:00Z",
+        )
+        .await
+        .unwrap();
     check(
         outcomes
             == [
@@ -624,11 +633,11 @@ async fn site_story(store: &Store) -> usize {
                 CheckOutcome::Done,
                 CheckOutcome::Suppressed,
             ],
-        "one result per address per day",
+        "one result per address per day, within one batch too",
     );
     // A day later the same address gets a result again.
     store
-        .queue_check(b"a", b"sealed", "2026-12-02T10:02:00Z")
+        .admit_checks(&[admission(b"c3", b"a", 2, "2026-12-02T10:02:00Z")])
         .await
         .unwrap();
     let later = store
@@ -636,16 +645,15 @@ async fn site_story(store: &Store) -> usize {
         .await
         .unwrap();
     let outcome = store
-        .finish_check(
-            &later[0],
-            Some(&mail),
+        .finish_checks(
+            &[(later[0].clone(), Some(mail))],
             &sealed,
             &message_id,
             "2026-12-02T10:02:00Z",
             "2026-12-01T10:02:00Z",
         )
         .await
-        .unwrap();
+        .unwrap()[0];
     check(outcome == CheckOutcome::Done, "a day later, a result again");
 
     let claimed = store.claim_site_mail(10, "t1").await.unwrap();
@@ -659,18 +667,27 @@ async fn site_story(store: &Store) -> usize {
         "a claimed message is not claimed twice",
     );
     store
-        .finish_site_mail(claimed[0].mail_id, NoticeState::Sent, "250", "t2")
+        .finish_site_mail(
+            &[(claimed[0].mail_id, NoticeState::Sent, "250".into())],
+            "t2",
+        )
         .await
         .unwrap();
     check(
         store
-            .finish_site_mail(claimed[0].mail_id, NoticeState::Sent, "250", "t3")
+            .finish_site_mail(
+                &[(claimed[0].mail_id, NoticeState::Sent, "250".into())],
+                "t3",
+            )
             .await
             .is_err(),
         "an outcome is recorded once",
     );
     store
-        .finish_site_mail(claimed[1].mail_id, NoticeState::Deferred, "451", "t2")
+        .finish_site_mail(
+            &[(claimed[1].mail_id, NoticeState::Deferred, "451".into())],
+            "t2",
+        )
         .await
         .unwrap();
     let retried = store.claim_site_mail(10, "t4").await.unwrap();

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use breachdesk_site::{
-    ASSETS, InquiryForm, Lang, Limit, Message, RateLimiter, accept_check, accept_inquiry,
+    ASSETS, Admission, InquiryForm, Lang, Limit, Message, RateLimiter, accept_inquiry,
 };
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -45,7 +45,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-fn page(status: StatusCode, html: String, cache: &'static str) -> Response {
+fn page<T>(status: StatusCode, html: T, cache: &'static str) -> Response
+where
+    Html<T>: IntoResponse,
+{
     let mut response = (status, Html(html)).into_response();
     response
         .headers_mut()
@@ -61,8 +64,15 @@ fn message(
     which: Message,
     reference: Option<&str>,
 ) -> Response {
-    match state.pages.message(&state.desk, lang, which, reference) {
-        Ok(p) => page(status, p.html, "no-store"),
+    let rendered = match reference {
+        None => state.message_page(lang, which),
+        Some(_) => state
+            .pages
+            .message(&state.desk, lang, which, reference)
+            .map(|p| axum::body::Bytes::from(p.html)),
+    };
+    match rendered {
+        Ok(html) => page(status, html, "no-store"),
         Err(e) => {
             tracing::error!("rendering a message page: {e}");
             (StatusCode::INTERNAL_SERVER_ERROR, "error").into_response()
@@ -84,7 +94,7 @@ fn failed(state: &AppState, lang: Lang, e: &dyn std::fmt::Display) -> Response {
 async fn qa(State(state): State<AppState>, lang: Lang) -> Response {
     match state.qa_page(lang).await {
         // Revalidated on every visit: a new generation shows at once.
-        Ok(html) => page(StatusCode::OK, html.as_ref().clone(), "no-cache"),
+        Ok(html) => page(StatusCode::OK, html, "no-cache"),
         Err(e) => failed(&state, lang, &e),
     }
 }
@@ -223,33 +233,22 @@ async fn post_check(
             None,
         );
     }
-    let limit = Limit {
-        what: "check",
-        per_hour: state.desk.config().web.checks_per_hour,
-    };
-    match RateLimiter::allow(
-        &state.desk,
-        client(&state, peer, &headers),
-        limit,
-        now_seconds(&state),
-    )
-    .await
-    {
-        Ok(true) => {}
-        Ok(false) => {
-            return message(
-                &state,
-                StatusCode::TOO_MANY_REQUESTS,
-                lang,
-                Message::TooMany,
-                None,
-            );
-        }
-        Err(e) => return failed(&state, lang, &e),
-    }
     let email = fields.get("email").map(String::as_str).unwrap_or("");
-    match accept_check(&state.desk, email, lang).await {
-        Ok(()) => message(&state, StatusCode::OK, lang, Message::CheckSent, None),
+    let client = client(&state, peer, &headers);
+    let per_hour = state.desk.config().web.checks_per_hour;
+    match state
+        .intake
+        .submit(&state.desk, client, email, lang, per_hour)
+        .await
+    {
+        Ok(Admission::Queued) => message(&state, StatusCode::OK, lang, Message::CheckSent, None),
+        Ok(Admission::TooMany) => message(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            lang,
+            Message::TooMany,
+            None,
+        ),
         Err(e) => failed(&state, lang, &e),
     }
 }

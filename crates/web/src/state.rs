@@ -3,7 +3,9 @@
 //! worker that answers self-checks.
 
 use breachdesk_desk::Desk;
-use breachdesk_site::{CheckWorker, FormTokens, Lang, Links, Pages, SiteError};
+use breachdesk_site::{
+    CheckIntake, CheckWorker, FormTokens, Lang, Links, Message, Pages, SiteError,
+};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -19,16 +21,31 @@ pub enum WebError {
     Worker(String),
 }
 
-/// Built Q&A pages: language -> (the content version it shows, the page).
-type BuiltPages = HashMap<&'static str, (String, Arc<String>)>;
+/// A built Q&A page: the content version it shows, when that version was
+/// last confirmed, and the page.
+struct BuiltPage {
+    version: String,
+    confirmed: std::time::Instant,
+    html: axum::body::Bytes,
+}
+
+/// How long a built page is served without asking the database whether its
+/// content changed: a new generation shows within this, and a crowd on the
+/// page costs one query a second instead of one a request.
+const CONFIRM_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+type BuiltPages = HashMap<&'static str, BuiltPage>;
 
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub desk: Arc<Desk>,
     pub pages: Arc<Pages>,
     pub tokens: Arc<FormTokens>,
+    pub intake: CheckIntake,
     /// Built Q&A pages by language, with the content version they show.
     qa: Arc<Mutex<BuiltPages>>,
+    /// The forms' answers, the same for everyone: rendered once.
+    messages: Arc<Mutex<HashMap<(&'static str, Message), axum::body::Bytes>>>,
     transport: Option<Arc<breachdesk_notify::Transport>>,
 }
 
@@ -47,29 +64,66 @@ impl AppState {
         if transport.is_none() {
             tracing::warn!("no [smtp] url: self-check results stay queued until one is set");
         }
+        let (intake, _writer) = CheckIntake::start(Arc::clone(&desk));
         Ok(AppState {
+            intake,
             desk,
             pages: Arc::new(pages),
             tokens: Arc::new(tokens),
             qa: Arc::new(Mutex::new(HashMap::new())),
+            messages: Arc::new(Mutex::new(HashMap::new())),
             transport,
         })
     }
 
-    /// The Q&A page of `lang`, built again only when what it shows changed.
-    pub async fn qa_page(&self, lang: Lang) -> Result<Arc<String>, SiteError> {
-        let version = self.desk.store().qa_version().await?;
-        if let Ok(cache) = self.qa.lock()
-            && let Some((built_for, html)) = cache.get(lang.code())
-            && *built_for == version
+    /// A message page that is the same for everyone (no reference).
+    pub fn message_page(
+        &self,
+        lang: Lang,
+        message: Message,
+    ) -> Result<axum::body::Bytes, SiteError> {
+        if let Ok(cache) = self.messages.lock()
+            && let Some(page) = cache.get(&(lang.code(), message))
         {
-            return Ok(Arc::clone(html));
+            return Ok(page.clone());
         }
-        let page = Arc::new(self.pages.qa(&self.desk, lang, Links::Served).await?.html);
-        if let Ok(mut cache) = self.qa.lock() {
-            cache.insert(lang.code(), (version, Arc::clone(&page)));
+        let page =
+            axum::body::Bytes::from(self.pages.message(&self.desk, lang, message, None)?.html);
+        if let Ok(mut cache) = self.messages.lock() {
+            cache.insert((lang.code(), message), page.clone());
         }
         Ok(page)
+    }
+
+    /// The Q&A page of `lang`, built again only when what it shows changed.
+    pub async fn qa_page(&self, lang: Lang) -> Result<axum::body::Bytes, SiteError> {
+        let fresh = |page: &BuiltPage| page.confirmed.elapsed() < CONFIRM_EVERY;
+        if let Ok(cache) = self.qa.lock()
+            && let Some(page) = cache.get(lang.code()).filter(|p| fresh(p))
+        {
+            return Ok(page.html.clone());
+        }
+        let version = self.desk.store().qa_version().await?;
+        if let Ok(mut cache) = self.qa.lock()
+            && let Some(page) = cache.get_mut(lang.code())
+            && page.version == version
+        {
+            page.confirmed = std::time::Instant::now();
+            return Ok(page.html.clone());
+        }
+        let html =
+            axum::body::Bytes::from(self.pages.qa(&self.desk, lang, Links::Served).await?.html);
+        if let Ok(mut cache) = self.qa.lock() {
+            cache.insert(
+                lang.code(),
+                BuiltPage {
+                    version,
+                    confirmed: std::time::Instant::now(),
+                    html: html.clone(),
+                },
+            );
+        }
+        Ok(html)
     }
 }
 
