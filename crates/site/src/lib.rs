@@ -21,6 +21,6 @@ pub use content::{Kinds, seed_content, starting_content};
 pub use error::SiteError;
 pub use figures::{ExposureFigures, Figures};
 pub use inquiry::{InquiryForm, InquiryView, Topic, accept_inquiry, inquiries};
-pub use page::{ASSETS, Lang, Links, Message, Pages, RenderedPage};
+pub use page::{ASSETS, Form, Lang, Links, Message, Pages, RenderedPage};
 pub use rate::{Limit, RateLimiter};
 pub use token::{FormTokens, Issued, TOKEN_SECONDS};

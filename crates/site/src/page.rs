@@ -80,6 +80,30 @@ impl Lang {
     }
 }
 
+/// The site's forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    Check,
+    Inquiry,
+}
+
+impl Form {
+    /// The form's name, as its tokens are issued for.
+    pub fn name(self) -> &'static str {
+        match self {
+            Form::Check => "check",
+            Form::Inquiry => "inquiry",
+        }
+    }
+
+    fn template(self) -> &'static str {
+        match self {
+            Form::Check => "check.html",
+            Form::Inquiry => "inquiry.html",
+        }
+    }
+}
+
 /// The messages a form answers with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Message {
@@ -116,6 +140,19 @@ pub struct Pages {
 }
 
 impl Pages {
+    /// The desk's pages, with its Q&A content written first when it has
+    /// none: what `serve` and `site build` both start from.
+    pub async fn of_desk(desk: &Desk) -> Result<Pages, SiteError> {
+        let pages = Pages::in_dir(
+            &desk.config().dir.join("templates").join("site"),
+            &desk.config().web.public_url,
+        )?;
+        let today = desk.now_text().get(..10).unwrap_or_default().to_owned();
+        crate::content::seed_content(desk.store(), desk.incident(), &today, &desk.now_text())
+            .await?;
+        Ok(pages)
+    }
+
     /// The built-in pages only.
     pub fn builtin() -> Result<Pages, SiteError> {
         let templates = TEMPLATES
@@ -317,26 +354,16 @@ impl Pages {
         self.render("qa.html", ctx)
     }
 
-    /// The self-check form.
-    pub fn check_form(
+    /// A form's page (`check` or `inquiry`) carrying `token`.
+    pub fn form(
         &self,
         desk: &Desk,
         lang: Lang,
+        form: Form,
         token: &str,
     ) -> Result<RenderedPage, SiteError> {
         let ctx = context! { token => token, ..self.frame(lang, Links::Served, &shop_of(desk)) };
-        self.render("check.html", ctx)
-    }
-
-    /// The inquiry form.
-    pub fn inquiry_form(
-        &self,
-        desk: &Desk,
-        lang: Lang,
-        token: &str,
-    ) -> Result<RenderedPage, SiteError> {
-        let ctx = context! { token => token, ..self.frame(lang, Links::Served, &shop_of(desk)) };
-        self.render("inquiry.html", ctx)
+        self.render(form.template(), ctx)
     }
 
     /// A form's answer, or an error page: the same for everyone it is

@@ -9,7 +9,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use breachdesk_site::{
-    ASSETS, Admission, InquiryForm, Lang, Limit, Message, RateLimiter, accept_inquiry,
+    ASSETS, Admission, Form as SiteForm, InquiryForm, Lang, Limit, Message, RateLimiter,
+    accept_inquiry,
 };
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -139,21 +140,16 @@ fn now_seconds(state: &AppState) -> i64 {
 }
 
 /// A form page with a fresh token, and its cookie.
-fn form_page(
-    state: &AppState,
-    headers: &HeaderMap,
-    lang: Lang,
-    form: &'static str,
-    render: impl Fn(&str) -> Result<breachdesk_site::RenderedPage, breachdesk_site::SiteError>,
-) -> Response {
-    let issued = match state
-        .tokens
-        .issue(form, now_seconds(state), cookie(headers).as_deref())
-    {
-        Ok(i) => i,
-        Err(e) => return failed(state, lang, &e),
-    };
-    let html = match render(&issued.field) {
+fn form_page(state: &AppState, headers: &HeaderMap, lang: Lang, form: SiteForm) -> Response {
+    let issued =
+        match state
+            .tokens
+            .issue(form.name(), now_seconds(state), cookie(headers).as_deref())
+        {
+            Ok(i) => i,
+            Err(e) => return failed(state, lang, &e),
+        };
+    let html = match state.pages.form(&state.desk, lang, form, &issued.field) {
         Ok(p) => p.html,
         Err(e) => return failed(state, lang, &e),
     };
@@ -175,15 +171,11 @@ fn form_page(
 }
 
 async fn check_form(State(state): State<AppState>, headers: HeaderMap, lang: Lang) -> Response {
-    form_page(&state, &headers, lang, "check", |token| {
-        state.pages.check_form(&state.desk, lang, token)
-    })
+    form_page(&state, &headers, lang, SiteForm::Check)
 }
 
 async fn inquiry_form(State(state): State<AppState>, headers: HeaderMap, lang: Lang) -> Response {
-    form_page(&state, &headers, lang, "inquiry", |token| {
-        state.pages.inquiry_form(&state.desk, lang, token)
-    })
+    form_page(&state, &headers, lang, SiteForm::Inquiry)
 }
 
 /// Whether a post may proceed: not sent from another site, and carrying
@@ -217,22 +209,37 @@ fn client(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> std::net::
     )
 }
 
+/// The page's language, or the 403 a post without its form's token gets.
+fn admitted(
+    state: &AppState,
+    form: &str,
+    headers: &HeaderMap,
+    fields: &HashMap<String, String>,
+) -> Result<Lang, Box<Response>> {
+    let lang = Lang::from_code(fields.get("lang").map(String::as_str).unwrap_or("ja"));
+    if form_allowed(state, form, headers, fields) {
+        Ok(lang)
+    } else {
+        Err(Box::new(message(
+            state,
+            StatusCode::FORBIDDEN,
+            lang,
+            Message::Forbidden,
+            None,
+        )))
+    }
+}
+
 async fn post_check(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(fields): Form<HashMap<String, String>>,
 ) -> Response {
-    let lang = Lang::from_code(fields.get("lang").map(String::as_str).unwrap_or("ja"));
-    if !form_allowed(&state, "check", &headers, &fields) {
-        return message(
-            &state,
-            StatusCode::FORBIDDEN,
-            lang,
-            Message::Forbidden,
-            None,
-        );
-    }
+    let lang = match admitted(&state, "check", &headers, &fields) {
+        Ok(lang) => lang,
+        Err(refused) => return *refused,
+    };
     let email = fields.get("email").map(String::as_str).unwrap_or("");
     let client = client(&state, peer, &headers);
     let per_hour = state.desk.config().web.checks_per_hour;
@@ -259,16 +266,10 @@ async fn post_inquiry(
     headers: HeaderMap,
     Form(fields): Form<HashMap<String, String>>,
 ) -> Response {
-    let lang = Lang::from_code(fields.get("lang").map(String::as_str).unwrap_or("ja"));
-    if !form_allowed(&state, "inquiry", &headers, &fields) {
-        return message(
-            &state,
-            StatusCode::FORBIDDEN,
-            lang,
-            Message::Forbidden,
-            None,
-        );
-    }
+    let lang = match admitted(&state, "inquiry", &headers, &fields) {
+        Ok(lang) => lang,
+        Err(refused) => return *refused,
+    };
     let limit = Limit {
         what: "inquiry",
         per_hour: state.desk.config().web.inquiries_per_hour,

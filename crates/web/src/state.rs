@@ -51,13 +51,7 @@ pub(crate) struct AppState {
 
 impl AppState {
     pub async fn open(desk: Arc<Desk>) -> Result<AppState, WebError> {
-        let pages = Pages::in_dir(
-            &desk.config().dir.join("templates").join("site"),
-            &desk.config().web.public_url,
-        )?;
-        let today = desk.now_text().get(..10).unwrap_or_default().to_owned();
-        breachdesk_site::seed_content(desk.store(), desk.incident(), &today, &desk.now_text())
-            .await?;
+        let pages = Pages::of_desk(&desk).await?;
         let tokens = FormTokens::of(&desk).await?;
         let outreach = breachdesk_outreach::Outreach::new(Arc::clone(&desk));
         let transport = outreach.configured_transport(2)?.map(Arc::new);

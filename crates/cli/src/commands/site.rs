@@ -100,13 +100,7 @@ pub fn site(command: SiteCommand) -> anyhow::Result<()> {
     match command {
         SiteCommand::Build(args) => block_on(async {
             let desk = args.desk.open().await?;
-            let pages = breachdesk_site::Pages::in_dir(
-                &desk.config().dir.join("templates").join("site"),
-                &desk.config().web.public_url,
-            )?;
-            let today = desk.now_text().get(..10).unwrap_or_default().to_owned();
-            breachdesk_site::seed_content(desk.store(), desk.incident(), &today, &desk.now_text())
-                .await?;
+            let pages = breachdesk_site::Pages::of_desk(&desk).await?;
             let written = breachdesk_site::build_static(&desk, &pages, &args.out).await?;
             println!("{} files -> {}", written.len(), args.out.display());
             desk.close().await;
