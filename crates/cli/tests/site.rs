@@ -243,6 +243,40 @@ fn the_public_site_on_sqlite() {
         );
     }
 
+    // A bounce of a result is matched to the site's message, not to a notice.
+    let bounced = find("nobody@example.org");
+    let bounces = tmp.path().join("bounces");
+    std::fs::create_dir_all(&bounces).unwrap();
+    std::fs::write(
+        bounces.join("bounce.eml"),
+        format!(
+            "From: MAILER-DAEMON@mx.example.net\r\nTo: care@kumosoft.example\r\n\
+             Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/report; report-type=delivery-status; boundary=B\r\n\r\n\
+             --B\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n\r\n\
+             --B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\n\
+             Final-Recipient: rfc822; nobody@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n\
+             --B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {}\r\n\r\n--B--\r\n",
+            header(bounced, "Message-ID:")
+        ),
+    )
+    .unwrap();
+    let ingested: serde_json::Value = serde_json::from_str(&ok(in_desk(
+        &desk,
+        &["bounces", "ingest", "--json", p(&bounces)],
+    )
+    .output()
+    .unwrap()))
+    .unwrap();
+    assert_eq!(
+        (
+            ingested["site_mail"].as_u64(),
+            ingested["to_letter"].as_u64()
+        ),
+        (Some(1), Some(0)),
+        "{ingested}"
+    );
+
     // The per-client limit: the sixth check of the hour passes, the seventh
     // gets 429 whatever the address.
     assert_eq!(

@@ -22,6 +22,9 @@ pub struct IngestReport {
     pub already_settled: usize,
     /// Reports applied by an earlier ingest: nothing done again.
     pub read_before: usize,
+    /// Bounces of the site's messages (self-check results), by Message-ID:
+    /// recorded as bounced; the notice ledger is not touched.
+    pub site_mail: usize,
 }
 
 impl Outreach {
@@ -64,6 +67,28 @@ impl Outreach {
             ..IngestReport::default()
         };
         for bounce in bounces {
+            let detail = format!(
+                "{} {} {}",
+                if bounce.hard { "hard" } else { "soft" },
+                bounce.status,
+                bounce.reason
+            );
+            // A self-check result is matched by its Message-ID only: the
+            // recipient alone would point at the person's notice instead.
+            if let Some(id) = &bounce.message_id
+                && let Some(applied) = self
+                    .desk
+                    .store()
+                    .bounce_site_mail(id, detail.trim(), &self.desk.now_text())
+                    .await?
+            {
+                report.by_message_id += 1;
+                report.site_mail += 1;
+                if !applied {
+                    report.already_settled += 1;
+                }
+                continue;
+            }
             let (row, by_id) = self.notice_for(bounce).await?;
             let Some(row) = row else {
                 report.unmatched += 1;
@@ -74,12 +99,6 @@ impl Outreach {
             } else {
                 report.by_recipient += 1;
             }
-            let detail = format!(
-                "{} {} {}",
-                if bounce.hard { "hard" } else { "soft" },
-                bounce.status,
-                bounce.reason
-            );
             // Only rows that left count: a bounce for an in-doubt row proves
             // it was sent. A row already settled (bounced, letter) stays so,
             // and a report read before changes nothing (its retry may have

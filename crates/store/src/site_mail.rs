@@ -114,6 +114,38 @@ impl Store {
         })
     }
 
+    /// A bounce of the site's message `message_id`: a row that left (sent,
+    /// or in doubt) becomes `bounced`. `None` when no site message has that
+    /// Message-ID; `Some(false)` when it was bounced already (or never left).
+    pub async fn bounce_site_mail(
+        &self,
+        message_id: &str,
+        detail: &str,
+        now: &str,
+    ) -> Result<Option<bool>, StoreError> {
+        dispatch!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let found: Option<i64> = sqlx::query_scalar("SELECT mail_id FROM site_mail WHERE message_id = $1")
+                .bind(message_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(mail_id) = found else {
+                return Ok(None);
+            };
+            let done = sqlx::query(
+                "UPDATE site_mail SET state = 'bounced', detail = $1, updated_at = $2 \
+                 WHERE mail_id = $3 AND state IN ('sent', 'in_doubt')",
+            )
+            .bind(detail)
+            .bind(now)
+            .bind(mail_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Some(done.rows_affected() == 1))
+        })
+    }
+
     /// Site mail per (kind, state).
     pub async fn site_mail_counts(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
         dispatch!(self, pool => Ok(sqlx::query_as(

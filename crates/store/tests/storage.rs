@@ -695,6 +695,30 @@ async fn site_story(store: &Store) -> usize {
         retried.len() == 1 && retried[0].attempts == 1,
         "a deferred message goes again",
     );
+    check(
+        store
+            .bounce_site_mail("<site.1@x>", "hard 5.1.1", "t2")
+            .await
+            .unwrap()
+            == Some(true),
+        "a sent message bounces",
+    );
+    check(
+        store
+            .bounce_site_mail("<site.1@x>", "hard 5.1.1", "t2")
+            .await
+            .unwrap()
+            == Some(false),
+        "and only once",
+    );
+    check(
+        store
+            .bounce_site_mail("<notice.1@x>", "hard", "t2")
+            .await
+            .unwrap()
+            .is_none(),
+        "other Message-IDs are not the site's",
+    );
     let doubt = store.site_mail_in_doubt("t5", "t6").await.unwrap();
     check(
         doubt == 2,
