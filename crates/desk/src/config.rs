@@ -106,6 +106,18 @@ pub struct ShopConfig {
     pub language: breachdesk_notify::Language,
 }
 
+impl ShopConfig {
+    /// The shop as its notices, pages and messages are signed.
+    pub fn info(&self) -> breachdesk_notify::ShopInfo {
+        breachdesk_notify::ShopInfo {
+            name: self.name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            url: self.url.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SmtpConfig {
     pub url: Option<Secret>,

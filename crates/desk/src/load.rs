@@ -88,12 +88,15 @@ struct Sealed {
     row: PersonGenerationRow,
 }
 
-/// A person of the scope, with the id the desk gives them, whether that id
-/// is new, and the account's registered address.
+/// A person of the scope, with the id the desk gives them, their blind
+/// index when that id is new, what this generation says of them (as stored
+/// and as compared), and the account's registered address.
 struct ToSeal {
     person: breachdesk_scope::AffectedPerson,
     person_id: i64,
-    is_new: bool,
+    new_key_index: Option<Vec<u8>>,
+    exposures: String,
+    items: String,
     registered: Option<(String, String)>,
 }
 
@@ -109,24 +112,25 @@ fn seal_batch(
             |ToSeal {
                  person,
                  person_id,
-                 is_new,
+                 new_key_index,
+                 exposures,
+                 items,
                  registered,
              }| {
-                let new_person = if is_new {
-                    Some(PersonRow {
+                let new_person = match new_key_index {
+                    Some(key_index) => Some(PersonRow {
                         person_id,
-                        key_index: key_index(vault, &person.person),
+                        key_index,
                         email_index: email_index(vault, &person.email),
                         sealed_key: vault.seal_str(&person.person, &key_context(person_id))?,
-                    })
-                } else {
-                    None
+                    }),
+                    None => None,
                 };
                 let row = PersonGenerationRow {
                     generation,
                     person_id,
-                    exposures: person.exposures.join(";"),
-                    items: person.items.joined(),
+                    exposures,
+                    items,
                     checkouts: i64::try_from(person.checkouts).unwrap_or(i64::MAX),
                     cards: i64::try_from(person.cards).unwrap_or(i64::MAX),
                     sealed: seal_person(
@@ -182,14 +186,16 @@ impl ToProduce {
             let mut batch = Vec::with_capacity(BATCH);
             for person in persons.by_ref().take(BATCH) {
                 let index = key_index(&self.vault, &person.person);
-                let (person_id, is_new) = match self.known.get(&index) {
-                    Some(id) => (*id, false),
+                let (person_id, new_key_index) = match self.known.get(&index) {
+                    Some(id) => (*id, None),
                     None => {
                         next_new_id += 1;
-                        (next_new_id - 1, true)
+                        (next_new_id - 1, Some(index))
                     }
                 };
-                let digest = scope_digest(&person.exposures.join(";"), &person.items.joined());
+                let exposures = person.exposures.join(";");
+                let items = person.items.joined();
+                let digest = scope_digest(&exposures, &items);
                 match self.before.get(&person_id) {
                     None => changes.added_ids.push(person_id),
                     Some(d) if *d != digest => changes.changed_ids.push(person_id),
@@ -200,7 +206,9 @@ impl ToProduce {
                 batch.push(ToSeal {
                     person,
                     person_id,
-                    is_new,
+                    new_key_index,
+                    exposures,
+                    items,
                     registered,
                 });
             }

@@ -83,7 +83,7 @@ impl Outreach {
         }
         Some(NoticeContext {
             language,
-            shop: self.shop_info(),
+            shop: self.desk.config().shop.info(),
             incident_title: self.desk.incident().title.clone(),
             person: PersonInfo {
                 name: data.name.clone(),

@@ -78,7 +78,7 @@ impl Outreach {
                     self.render_notice(&templates, &person, sealed.language)?
                 }
                 _ => {
-                    let shop = self.shop_info();
+                    let shop = desk.config().shop.info();
                     Some(templates.render_message(
                         "check-nothing",
                         sealed.language,
@@ -133,17 +133,6 @@ impl Outreach {
                 .await?;
         }
         Ok(report)
-    }
-
-    /// The shop as its messages are signed.
-    pub(crate) fn shop_info(&self) -> ShopInfo {
-        let shop = &self.desk.config().shop;
-        ShopInfo {
-            name: shop.name.clone(),
-            email: shop.email.clone(),
-            phone: shop.phone.clone(),
-            url: shop.url.clone(),
-        }
     }
 
     /// The From of the desk's messages: `[smtp] from`, else the shop's address.

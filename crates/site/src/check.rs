@@ -107,10 +107,15 @@ impl CheckIntake {
         })
         .map_err(|e| SiteError::Content(e.to_string()))?;
         let sealed = desk.seal_site(&zeroize::Zeroizing::new(sealed), CHECK_CONTEXT)?;
-        let now = desk.now().0.div_euclid(1_000_000);
+        let (bucket, window_start) = crate::rate::RateLimiter::bucket(
+            desk,
+            "check",
+            client,
+            desk.now().0.div_euclid(1_000_000),
+        );
         let admission = CheckAdmission {
-            bucket: desk.site_digest("check", &client.to_string()),
-            window_start: now - now.rem_euclid(3600),
+            bucket,
+            window_start,
             limit: i64::from(per_hour),
             email_index,
             sealed,
@@ -189,9 +194,10 @@ impl CheckWorker {
             let normalized = normalize_email(&check.email).filter(|e| e.contains('@'));
             let mail = match &normalized {
                 None => None,
-                Some(email) => {
-                    let index = desk.address_index(email).unwrap_or_default();
-                    let persons = desk.persons_in_scope_by_index(&index).await?;
+                // The index the address was queued with is the one persons
+                // are found by (both from the normalized address).
+                Some(_) => {
+                    let persons = desk.persons_in_scope_by_index(&row.email_index).await?;
                     Some(match persons.first() {
                         Some((person_id, generation)) => NewSiteMail {
                             kind: "check-affected",

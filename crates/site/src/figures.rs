@@ -46,17 +46,6 @@ pub(crate) fn grouped(n: u64) -> String {
     out
 }
 
-/// The shop as its pages and messages are signed.
-pub(crate) fn shop_info(desk: &Desk) -> ShopInfo {
-    let shop = &desk.config().shop;
-    ShopInfo {
-        name: shop.name.clone(),
-        email: shop.email.clone(),
-        phone: shop.phone.clone(),
-        url: shop.url.clone(),
-    }
-}
-
 impl Figures {
     pub async fn of(desk: &Desk, language: Language) -> Result<Figures, SiteError> {
         let scope = desk.scope_figures().await?;
@@ -98,7 +87,7 @@ impl Figures {
             exposures,
             password_exposed: any(breachdesk_domain::Item::PasswordHash),
             card_exposed: any(breachdesk_domain::Item::CardNumber),
-            shop: shop_info(desk),
+            shop: desk.config().shop.info(),
             incident_title: incident.title.clone(),
         })
     }

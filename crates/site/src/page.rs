@@ -362,7 +362,7 @@ impl Pages {
         form: Form,
         token: &str,
     ) -> Result<RenderedPage, SiteError> {
-        let ctx = context! { token => token, ..self.frame(lang, Links::Served, &shop_of(desk)) };
+        let ctx = context! { token => token, ..self.frame(lang, Links::Served, &desk.config().shop.info()) };
         self.render(form.template(), ctx)
     }
 
@@ -387,12 +387,8 @@ impl Pages {
             heading => self.word(lang, heading),
             paragraphs => texts.iter().map(|k| self.word(lang, k)).collect::<Vec<_>>(),
             reference => reference,
-            ..self.frame(lang, Links::Served, &shop_of(desk))
+            ..self.frame(lang, Links::Served, &desk.config().shop.info())
         };
         self.render("message.html", ctx)
     }
-}
-
-fn shop_of(desk: &Desk) -> breachdesk_notify::ShopInfo {
-    crate::figures::shop_info(desk)
 }

@@ -34,6 +34,20 @@ impl RateLimiter {
             .unwrap_or(peer)
     }
 
+    /// The counter `client`'s requests of `what` go to (a keyed digest: the
+    /// address is never stored), and the hour it is counted in.
+    pub(crate) fn bucket(
+        desk: &Desk,
+        what: &str,
+        client: IpAddr,
+        now_seconds: i64,
+    ) -> (Vec<u8>, i64) {
+        (
+            desk.site_digest(what, &client.to_string()),
+            now_seconds - now_seconds.rem_euclid(3600),
+        )
+    }
+
     /// Counts this request; `false` when the client is over the limit.
     pub async fn allow(
         desk: &Desk,
@@ -41,8 +55,7 @@ impl RateLimiter {
         limit: Limit,
         now_seconds: i64,
     ) -> Result<bool, SiteError> {
-        let bucket = desk.site_digest(limit.what, &client.to_string());
-        let window = now_seconds - now_seconds.rem_euclid(3600);
+        let (bucket, window) = RateLimiter::bucket(desk, limit.what, client, now_seconds);
         let hits = desk
             .store()
             .count_request(&bucket, window, window - 3600)

@@ -72,6 +72,31 @@ pub struct NewSiteMail {
     pub generation: Option<i64>,
 }
 
+/// Counts one hit of `$bucket` in the window at `$window` inside `$tx` and
+/// yields the window's count so far; on a window's first hit, the bucket's
+/// windows before `$forget_before` are dropped.
+macro_rules! count_hit {
+    ($tx:ident, $bucket:expr, $window:expr, $forget_before:expr) => {{
+        let hits: i64 = sqlx::query_scalar(
+            "INSERT INTO rate_counters (bucket, window_start, hits) VALUES ($1, $2, 1) \
+             ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_counters.hits + 1 \
+             RETURNING hits",
+        )
+        .bind($bucket)
+        .bind($window)
+        .fetch_one(&mut *$tx)
+        .await?;
+        if hits == 1 {
+            sqlx::query("DELETE FROM rate_counters WHERE bucket = $1 AND window_start < $2")
+                .bind($bucket)
+                .bind($forget_before)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        hits
+    }};
+}
+
 impl Store {
     /// The shared secret `name`, sealed; created from `fresh` when the desk
     /// has none yet (the first writer wins, every server then reads it).
@@ -128,22 +153,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         dispatch!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let hits: i64 = sqlx::query_scalar(
-                "INSERT INTO rate_counters (bucket, window_start, hits) VALUES ($1, $2, 1) \
-                 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_counters.hits + 1 \
-                 RETURNING hits",
-            )
-            .bind(bucket)
-            .bind(window_start)
-            .fetch_one(&mut *tx)
-            .await?;
-            if hits == 1 {
-                sqlx::query("DELETE FROM rate_counters WHERE bucket = $1 AND window_start < $2")
-                    .bind(bucket)
-                    .bind(forget_before)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            let hits = count_hit!(tx, bucket, window_start, forget_before);
             tx.commit().await?;
             Ok(hits)
         })
@@ -163,22 +173,7 @@ impl Store {
             let mut next = max.unwrap_or(0);
             let mut admitted = Vec::with_capacity(batch.len());
             for check in batch {
-                let hits: i64 = sqlx::query_scalar(
-                    "INSERT INTO rate_counters (bucket, window_start, hits) VALUES ($1, $2, 1) \
-                     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_counters.hits + 1 \
-                     RETURNING hits",
-                )
-                .bind(&check.bucket)
-                .bind(check.window_start)
-                .fetch_one(&mut *tx)
-                .await?;
-                if hits == 1 {
-                    sqlx::query("DELETE FROM rate_counters WHERE bucket = $1 AND window_start < $2")
-                        .bind(&check.bucket)
-                        .bind(check.window_start)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                let hits = count_hit!(tx, &check.bucket, check.window_start, check.window_start);
                 if hits > check.limit {
                     admitted.push(false);
                     continue;
