@@ -193,7 +193,14 @@ impl Pages {
     ) -> Result<Pages, SiteError> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| AutoEscape::Html);
-        let mut strings = BTreeMap::new();
+        // The built-in words first, so a word the shop's file lacks (one
+        // added in a later version, say) is the built-in one, never blank.
+        let mut strings: BTreeMap<&'static str, BTreeMap<String, String>> = BTreeMap::new();
+        for (name, source) in STRINGS {
+            let table: BTreeMap<String, String> = toml::from_str(source)
+                .map_err(|e| SiteError::Content(format!("{name}: {}", e.message())))?;
+            strings.insert(if name.contains(".en.") { "en" } else { "ja" }, table);
+        }
         let shown = |name: &str| match &dir {
             Some(d) => d.join(name).display().to_string(),
             None => name.to_owned(),
@@ -207,7 +214,7 @@ impl Pages {
                     SiteError::Content(format!("{}: {}", shown(&name), e.message()))
                 })?;
                 let lang = if lang == "en" { "en" } else { "ja" };
-                strings.insert(lang, table);
+                strings.entry(lang).or_default().extend(table);
             } else {
                 let file = shown(&name);
                 env.add_template_owned(name, source)
@@ -390,5 +397,21 @@ impl Pages {
             ..self.frame(lang, Links::Served, &desk.config().shop.info())
         };
         self.render("message.html", ctx)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_word_missing_from_the_shops_file_is_the_built_in_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("strings.en.toml"), "nav_qa = \"FAQ\"\n").unwrap();
+        let pages = Pages::in_dir(dir.path(), "").unwrap();
+        assert_eq!(pages.word(Lang::En, "nav_qa"), "FAQ");
+        assert_eq!(pages.word(Lang::En, "check_submit"), "Check");
+        assert_eq!(pages.word(Lang::Ja, "check_submit"), "確認する");
     }
 }
