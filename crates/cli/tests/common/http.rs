@@ -40,10 +40,8 @@ impl Served {
     /// exited and what it logged.
     pub fn stop(mut self) -> (std::process::ExitStatus, String) {
         let child = self.child.take().unwrap();
-        std::process::Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
+        let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap();
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
         let out = child.wait_with_output().unwrap();
         (
             out.status,
