@@ -82,19 +82,7 @@ fn a_narrowed_scope_stops_unsent_notices_and_corrects_sent_ones() {
     let second_scope = scoped(tmp.path(), &incident_1, "second");
     assert!(second_scope.len() < first_scope.len());
     let data = tmp.path().join("data");
-    let loaded = ok(in_desk(
-        &desk,
-        &[
-            "load",
-            "--customers",
-            p(&data.join("customers.csv")),
-            "--checkouts",
-            p(&data.join("checkouts.csv")),
-            "--json",
-        ],
-    )
-    .output()
-    .unwrap());
+    let loaded = load_data(&desk, &data, &["--json"]);
     let loaded: serde_json::Value = serde_json::from_str(&loaded).unwrap();
     let left_out = first_scope
         .keys()

@@ -46,18 +46,7 @@ fn site_desk(tmp: &Path, database_url: Option<&str>, checks_per_hour: u32) -> (P
     );
     std::fs::write(desk.join("breachdesk.toml"), config).unwrap();
     let data = examples().join("software-shop");
-    ok(in_desk(
-        &desk,
-        &[
-            "load",
-            "--customers",
-            p(&data.join("customers.csv")),
-            "--checkouts",
-            p(&data.join("checkouts.csv")),
-        ],
-    )
-    .output()
-    .unwrap());
+    load_data(&desk, &data, &[]);
     (desk, outbox)
 }
 
@@ -369,18 +358,7 @@ fn the_public_site_on_sqlite() {
     let cut = incident.find("# Guests who paid another way").unwrap();
     std::fs::write(desk.join("incident.toml"), &incident[..cut]).unwrap();
     let data = examples().join("software-shop");
-    ok(in_desk(
-        &desk,
-        &[
-            "load",
-            "--customers",
-            p(&data.join("customers.csv")),
-            "--checkouts",
-            p(&data.join("checkouts.csv")),
-        ],
-    )
-    .output()
-    .unwrap());
+    load_data(&desk, &data, &[]);
     // (the running server read the incident at start; its figures come from
     // the generation, confirmed at least once a second)
     let start = Instant::now();

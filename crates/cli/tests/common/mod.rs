@@ -201,18 +201,7 @@ pub fn demo_desk_on(
         None => config,
     };
     std::fs::write(desk.join("breachdesk.toml"), config).unwrap();
-    let out = ok(in_desk(
-        &desk,
-        &[
-            "load",
-            "--customers",
-            p(&data.join("customers.csv")),
-            "--checkouts",
-            p(&data.join("checkouts.csv")),
-        ],
-    )
-    .output()
-    .unwrap());
+    let out = load_data(&desk, &data, &[]);
     let persons = out
         .split("generation 1: ")
         .nth(1)
@@ -412,4 +401,19 @@ pub fn seeded_numbers(count: usize) -> (u64, Vec<u64>) {
         })
         .collect();
     (seed, numbers)
+}
+
+/// `load` of `data`'s customers.csv and checkouts.csv into the desk, with
+/// `extra` arguments; its stdout.
+pub fn load_data(desk: &Path, data: &Path, extra: &[&str]) -> String {
+    let (customers, checkouts) = (data.join("customers.csv"), data.join("checkouts.csv"));
+    let mut args = vec![
+        "load",
+        "--customers",
+        p(&customers),
+        "--checkouts",
+        p(&checkouts),
+    ];
+    args.extend_from_slice(extra);
+    ok(in_desk(desk, &args).output().unwrap())
 }
