@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod http;
+pub mod site_desk;
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
