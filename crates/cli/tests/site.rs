@@ -407,3 +407,99 @@ fn two_servers_on_one_postgres_desk_act_as_one() {
         messages.len()
     );
 }
+
+/// The value of the sample `name{labels}` in a Prometheus text exposition.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[test]
+fn metrics_on_their_own_address() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (desk, outbox) = site_desk(tmp.path(), None, 20);
+    let served = Served::start_with(&desk, true);
+    let metrics = served.metrics.clone().unwrap();
+    let base = served.url.clone();
+    let mut browser = Browser::new();
+    for _ in 0..3 {
+        assert_eq!(browser.get(&format!("{base}/")).status, 200);
+    }
+    assert_eq!(
+        browser.get(&format!("{base}/nobody@example.org")).status,
+        404
+    );
+    let checked = browser.submit(
+        &base,
+        "/check",
+        "/check",
+        &[("email", "taro.yamada@example.jp")],
+    );
+    assert_eq!(checked.status, 200);
+    assert_eq!(mail(&outbox, 1).len(), 1);
+    // Not on the public address.
+    assert_eq!(browser.get(&format!("{base}/metrics")).status, 404);
+
+    let scraped = browser.get(&metrics);
+    assert_eq!(scraped.status, 200);
+    assert!(
+        scraped
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/openmetrics-text"),
+    );
+    let text = scraped.body;
+    let requests = |labels: &str| {
+        sample(
+            &text,
+            &format!("breachdesk_http_requests_total{{{labels}}}"),
+        )
+    };
+    assert_eq!(
+        requests("method=\"GET\",route=\"/\",status=\"200\""),
+        Some(3.0),
+        "{text}"
+    );
+    assert_eq!(
+        requests("method=\"POST\",route=\"/check\",status=\"200\""),
+        Some(1.0)
+    );
+    // A made-up path is "unmatched": what a visitor typed is no label.
+    assert_eq!(
+        requests("method=\"GET\",route=\"unmatched\",status=\"404\""),
+        Some(2.0)
+    );
+    assert!(!text.contains("nobody") && !text.contains("taro"), "{text}");
+    assert_eq!(
+        sample(
+            &text,
+            "breachdesk_http_request_duration_seconds_count{method=\"GET\",route=\"/\"}"
+        ),
+        Some(3.0)
+    );
+    assert_eq!(
+        sample(&text, "breachdesk_self_checks_total{outcome=\"answered\"}"),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "breachdesk_self_check_mail_total{outcome=\"sent\"}"),
+        Some(1.0)
+    );
+    // From the desk: the queue and the mail by state.
+    assert_eq!(
+        sample(&text, "breachdesk_self_check_queue{state=\"done\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "breachdesk_site_mail{state=\"sent\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    assert!(
+        !text.contains("affected"),
+        "results split by who was affected: {text}"
+    );
+    let (status, log) = served.stop();
+    assert!(status.success(), "{log}");
+}

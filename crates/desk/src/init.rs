@@ -68,6 +68,8 @@ public_url = ""                  # where the public reaches it, e.g. "https://in
 trusted_proxies = []             # proxies whose X-Forwarded-For is believed, e.g. ["10.0.0.2"]
 checks_per_hour = 20             # self-checks per client per hour
 inquiries_per_hour = 10          # inquiries per client per hour
+max_body_bytes = 16384           # largest request body accepted
+metrics_listen = ""              # Prometheus GET /metrics on its own address, e.g. "127.0.0.1:9464"
 "#;
 
 const INCIDENT_TEMPLATE: &str = r#"# The incident: fill in what the investigation found. Every field is checked

@@ -20,6 +20,9 @@ pub struct WebConfig {
     pub inquiries_per_hour: u32,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Where `serve` answers `GET /metrics` (Prometheus); empty: nowhere.
+    /// A separate address so the public site never exposes it.
+    pub metrics_listen: String,
 }
 
 impl Default for WebConfig {
@@ -31,18 +34,23 @@ impl Default for WebConfig {
             checks_per_hour: 20,
             inquiries_per_hour: 10,
             max_body_bytes: 16 * 1024,
+            metrics_listen: String::new(),
         }
     }
 }
 
 impl WebConfig {
-    /// Applies `BREACHDESK_WEB_LISTEN` and `BREACHDESK_WEB_PUBLIC_URL`.
+    /// Applies `BREACHDESK_WEB_LISTEN`, `BREACHDESK_WEB_PUBLIC_URL` and
+    /// `BREACHDESK_WEB_METRICS_LISTEN`.
     pub(crate) fn with_env(mut self, env: &dyn Fn(&str) -> Option<String>) -> WebConfig {
         if let Some(listen) = env("BREACHDESK_WEB_LISTEN") {
             self.listen = listen;
         }
         if let Some(url) = env("BREACHDESK_WEB_PUBLIC_URL") {
             self.public_url = url;
+        }
+        if let Some(listen) = env("BREACHDESK_WEB_METRICS_LISTEN") {
+            self.metrics_listen = listen;
         }
         self
     }

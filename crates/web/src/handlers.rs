@@ -21,6 +21,7 @@ const FORM_COOKIE: &str = "bd_form";
 pub(crate) fn router(state: AppState) -> Router {
     let https = state.desk.config().web.is_https();
     let body_limit = state.desk.config().web.max_body_bytes;
+    let metrics = std::sync::Arc::clone(&state.metrics);
     Router::new()
         .route("/", get(|s| qa(s, Lang::Ja)))
         .route("/en/", get(|s| qa(s, Lang::En)))
@@ -42,6 +43,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             https,
             security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track,
         ))
         .with_state(state)
 }

@@ -5,6 +5,7 @@
 
 mod handlers;
 mod headers;
+mod metrics;
 mod state;
 
 pub use state::WebError;
@@ -13,16 +14,29 @@ use breachdesk_desk::Desk;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// Serves the site on `listener` until `shutdown` resolves, then finishes
+/// Serves the site on `listener` (and Prometheus metrics on
+/// `metrics_listener`, when given) until `shutdown` resolves, then finishes
 /// the requests in flight and stops the worker after its current pass.
 pub async fn serve(
     desk: Arc<Desk>,
     listener: tokio::net::TcpListener,
+    metrics_listener: Option<tokio::net::TcpListener>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), WebError> {
     let state = state::AppState::open(Arc::clone(&desk)).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(state::run_worker(state.clone(), stop_rx));
+    let worker = tokio::spawn(state::run_worker(state.clone(), stop_rx.clone()));
+    let metrics = metrics_listener.map(|listener| {
+        let app = metrics::router(Arc::clone(&state.metrics), Arc::clone(&desk));
+        let mut stop = stop_rx;
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                })
+                .await
+        })
+    });
     let app = handlers::router(state);
     axum::serve(
         listener,
@@ -33,5 +47,11 @@ pub async fn serve(
     .map_err(WebError::Io)?;
     let _ = stop_tx.send(true);
     worker.await.map_err(|e| WebError::Worker(e.to_string()))?;
+    if let Some(metrics) = metrics {
+        metrics
+            .await
+            .map_err(|e| WebError::Worker(e.to_string()))?
+            .map_err(WebError::Io)?;
+    }
     Ok(())
 }

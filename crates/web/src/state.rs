@@ -47,6 +47,7 @@ pub(crate) struct AppState {
     /// The forms' answers, the same for everyone: rendered once.
     messages: Arc<Mutex<HashMap<(&'static str, Message), axum::body::Bytes>>>,
     transport: Option<Arc<breachdesk_notify::Transport>>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -67,6 +68,7 @@ impl AppState {
             qa: Arc::new(Mutex::new(HashMap::new())),
             messages: Arc::new(Mutex::new(HashMap::new())),
             transport,
+            metrics: Arc::new(crate::metrics::Metrics::new()),
         })
     }
 
@@ -127,6 +129,7 @@ pub(crate) async fn run_worker(state: AppState, mut stop: tokio::sync::watch::Re
     loop {
         match worker.run_once(64).await {
             Ok(report) if report.checks > 0 || report.mail.total() > 0 => {
+                state.metrics.worker_pass(&report);
                 tracing::info!(
                     checks = report.checks,
                     affected = report.affected,
@@ -143,7 +146,10 @@ pub(crate) async fn run_worker(state: AppState, mut stop: tokio::sync::watch::Re
                 continue;
             }
             Ok(_) => {}
-            Err(e) => tracing::error!("self-check worker: {e}"),
+            Err(e) => {
+                state.metrics.worker_error();
+                tracing::error!("self-check worker: {e}");
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_millis(250)) => {}

@@ -11,6 +11,9 @@ pub struct ServeArgs {
     /// Address to listen on (overrides `[web] listen`); port 0 picks a free one.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+    /// Address for Prometheus `GET /metrics` (overrides `[web] metrics_listen`).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -64,7 +67,23 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
         let address = listener.local_addr()?;
+        let metrics_listen = args
+            .metrics_listen
+            .clone()
+            .unwrap_or_else(|| desk.config().web.metrics_listen.clone());
+        let metrics = if metrics_listen.is_empty() {
+            None
+        } else {
+            Some(
+                tokio::net::TcpListener::bind(&metrics_listen)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot listen on {metrics_listen}: {e}"))?,
+            )
+        };
         println!("listening on http://{address}");
+        if let Some(metrics) = &metrics {
+            println!("metrics on http://{}/metrics", metrics.local_addr()?);
+        }
         let shutdown = async {
             let interrupt = tokio::signal::ctrl_c();
             #[cfg(unix)]
@@ -90,7 +109,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
             tracing::info!("stopping: finishing the requests in flight");
         };
-        breachdesk_web::serve(Arc::clone(&desk), listener, shutdown).await?;
+        breachdesk_web::serve(Arc::clone(&desk), listener, metrics, shutdown).await?;
         desk.close().await;
         Ok(())
     })

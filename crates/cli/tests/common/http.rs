@@ -11,28 +11,41 @@ use std::process::{Child, Stdio};
 pub struct Served {
     pub child: Option<Child>,
     pub url: String,
+    /// The metrics address, when started with them.
+    pub metrics: Option<String>,
 }
 
 impl Served {
     pub fn start(desk: &Path) -> Served {
-        let mut child = in_desk(desk, &["serve", "--listen", "127.0.0.1:0"])
+        Served::start_with(desk, false)
+    }
+
+    /// With `metrics`, also Prometheus metrics on a free port of their own.
+    pub fn start_with(desk: &Path, metrics: bool) -> Served {
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
+        if metrics {
+            args.extend(["--metrics-listen", "127.0.0.1:0"]);
+        }
+        let mut child = in_desk(desk, &args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("serve said {line:?}"))
-            .to_owned();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut said = |prefix: &str| {
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            line.trim()
+                .strip_prefix(prefix)
+                .unwrap_or_else(|| panic!("serve said {line:?}"))
+                .to_owned()
+        };
+        let url = said("listening on ");
+        let metrics = metrics.then(|| said("metrics on "));
         Served {
             child: Some(child),
             url,
+            metrics,
         }
     }
 
