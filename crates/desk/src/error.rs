@@ -8,9 +8,9 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum DeskError {
     #[error(
-        "the public site holds {rows} sealed rows (self-checks, site mail, inquiries) that key rotation cannot reseal yet; rotate before the site is opened, or after exporting and clearing them"
+        "a `breachdesk serve` of this desk was running {seconds_ago} s ago; stop every one before rotating the key (each seals with the key it started with), then start them again"
     )]
-    SiteDataNotRotatable { rows: i64 },
+    SiteServing { seconds_ago: i64 },
     #[error("no desk at {} ({source}); create one with `breachdesk init {}`", dir.display(), dir.display())]
     NoDesk {
         dir: PathBuf,

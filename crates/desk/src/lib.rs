@@ -27,6 +27,7 @@ pub use load::{Changes, LoadReport};
 pub use person::{PersonView, SealedPersonView, StoredVersion};
 pub use rotate::{RotationReport, rotate_key};
 pub use sealed::SealedPerson;
+pub use site::{CheckSealed, SiteRow};
 pub use status::{GenerationStatus, ScopeFigures, Status};
 pub use web_config::WebConfig;
 

@@ -53,6 +53,9 @@ use breachdesk_vault::{
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+mod site_rows;
+pub(crate) use site_rows::{META_SERVING_AT, SERVING_MARK_EVERY};
+
 /// The audit row of a rotation; its detail names both keys.
 const AUDIT_ACTION: &str = "key-rotate";
 
@@ -65,6 +68,7 @@ pub struct RotationReport {
     pub old_key_id: String,
     pub new_key_id: String,
     pub persons_resealed: usize,
+    /// Generation entries and the public site's rows.
     pub rows_resealed: usize,
     /// Rows already under the new key (an interrupted rotation resumed).
     pub rows_skipped: usize,
@@ -158,14 +162,11 @@ impl Rotation<'_> {
         let current = DataKey::load_if_exists(key_file)?;
         // Kept as it came: a half-written file is not an error yet.
         let pending = DataKey::load_if_exists(&new_path);
-        // What the public site sealed is not resealed yet: a rotation would
-        // leave it unreadable. Refused before it starts (one under way is
-        // let finish: it began before the site held anything).
+        // A running `serve` would go on sealing under the old key. Refused
+        // before it starts (one under way is let finish: no `serve` can
+        // open the desk while the rotation is marked).
         if !matches!(pending, Ok(Some(_))) && self.config.key_file.exists() {
-            let rows = self.store.site_sealed_rows().await?;
-            if rows > 0 {
-                return Err(DeskError::SiteDataNotRotatable { rows });
-            }
+            self.refuse_while_serving().await?;
         }
         let desk_key = match self.store.meta(META_KEY_ID).await? {
             Some(id) => id,
@@ -238,7 +239,9 @@ impl Rotation<'_> {
             self.steps.next(Step::RecordTarget)?;
             self.store.set_meta(META_ROTATING_TO, &new_id).await?;
         }
-        let counts = self.reseal(&old_vault, &new_vault).await?;
+        let mut counts = self.reseal(&old_vault, &new_vault).await?;
+        self.reseal_site(&old_vault, &new_vault, &mut counts)
+            .await?;
         let old_file = retired_key_path(key_file, &old_id);
         if key_file_present {
             self.steps.next(Step::MoveOldKey)?;

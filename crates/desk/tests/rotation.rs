@@ -3,9 +3,12 @@
 //! re-run must finish it, and every person must read as before.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use breachdesk_desk::Clock;
 use breachdesk_desk::{
-    Desk, DeskConfig, DeskError, Overrides, audit_verify, load_config, rotate_key,
+    CheckSealed, Desk, DeskConfig, DeskError, Overrides, SiteRow, audit_verify, load_config,
+    rotate_key,
 };
+use breachdesk_store::{CheckAdmission, SiteTable};
 use breachdesk_vault::DataKey;
 mod example;
 use example::{clock, inputs};
@@ -58,18 +61,84 @@ async fn snapshot(desk: &Desk) -> Snapshot {
         }
         out.push((key, versions));
     }
+    // And what the public site sealed: inquiries, and a queued self-check
+    // whose index must be the one its address has under the desk's key.
+    for row in store.inquiries().await.unwrap() {
+        let text = desk
+            .open_site(&row.sealed, SiteRow::Inquiry(row.inquiry_id))
+            .unwrap();
+        let text = String::from_utf8(text.to_vec()).unwrap();
+        out.push((
+            format!("inquiry {}", row.inquiry_id),
+            vec![(0, text, row.reference)],
+        ));
+    }
+    let checks = store
+        .site_sealed_page(SiteTable::CheckRequests, i64::MIN, 100)
+        .await
+        .unwrap();
+    for row in checks {
+        let check: CheckSealed =
+            serde_json::from_slice(&desk.open_site(&row.sealed, SiteRow::CheckRequest).unwrap())
+                .unwrap();
+        let indexed = row.index == Some(desk.check_index(&check.email));
+        out.push((
+            format!("check {}", row.id),
+            vec![(0, check.email, indexed.to_string())],
+        ));
+    }
     out
 }
 
-/// A desk with two generations of the example (9 persons, 18 entries:
-/// 27 values to re-seal); its snapshot and key id.
+/// What the site stores, as the site would: two inquiries and a queued
+/// self-check (3 more values to re-seal).
+async fn site_rows(desk: &Desk) {
+    let now = desk.now_text();
+    for (reference, text) in [("Q-1", "鈴木 健二 090-5555-6666"), ("Q-2", "a question")] {
+        let seal = |id: i64| {
+            desk.seal_site(text.as_bytes(), SiteRow::Inquiry(id))
+                .map_err(|e| breachdesk_store::StoreError::Invalid(e.to_string()))
+        };
+        desk.store()
+            .add_inquiry(reference, "other", &now, &seal)
+            .await
+            .unwrap();
+    }
+    let email = "Taro.Yamada@example.jp";
+    let sealed = serde_json::to_vec(&CheckSealed {
+        email: email.into(),
+        lang: "ja".into(),
+    })
+    .unwrap();
+    let admitted = desk
+        .store()
+        .admit_checks(&[CheckAdmission {
+            bucket: desk.site_digest("test", "client"),
+            window_start: 0,
+            limit: 10,
+            email_index: desk.check_index(email),
+            sealed: desk.seal_site(&sealed, SiteRow::CheckRequest).unwrap(),
+            received_at: now,
+        }])
+        .await
+        .unwrap();
+    assert_eq!(admitted, [true]);
+}
+
+/// A desk with two generations of the example (9 persons, 18 entries)
+/// and the site's rows (3): 30 values to re-seal; its snapshot and key id.
 async fn loaded_desk(dir: &Path) -> (DeskConfig, Snapshot, String) {
     let config = make_desk(dir);
     let desk = Desk::open(config.clone(), clock()).await.unwrap();
     desk.load(&inputs()).await.unwrap();
     desk.load(&inputs()).await.unwrap();
+    site_rows(&desk).await;
     let before = snapshot(&desk).await;
-    assert_eq!(before.len(), 9);
+    assert_eq!(before.len(), 9 + 3);
+    assert!(
+        before.iter().all(|(_, v)| v[0].2 != "false"),
+        "indexed as queued"
+    );
     let key_id = desk.status().await.unwrap().key_id;
     desk.close().await;
     (config, before, key_id)
@@ -152,7 +221,7 @@ async fn key_rotation_survives_an_interruption() {
     assert_eq!(report.rows_skipped, 3);
     assert_eq!(
         report.persons_resealed + report.rows_resealed + report.rows_skipped,
-        9 + 18
+        9 + 18 + 3
     );
     assert_ne!(report.old_key_id, report.new_key_id);
     assert_eq!(report.old_key_id, old_key);
@@ -192,8 +261,8 @@ async fn key_rotation_stopped_at_every_step_is_finished_by_a_rerun() {
             "never stopped before {step}: {stopped:?}"
         );
     }
-    assert_eq!(stopped.iter().filter(|s| **s == "reseal").count(), 27);
-    assert_eq!(stopped.len(), STEPS.len() - 1 + 27);
+    assert_eq!(stopped.iter().filter(|s| **s == "reseal").count(), 30);
+    assert_eq!(stopped.len(), STEPS.len() - 1 + 30);
 }
 
 #[tokio::test]
@@ -212,7 +281,7 @@ async fn a_rotation_stopped_after_every_single_step_still_finishes() {
             Err(e) => panic!("run {runs}: {e}"),
         }
     };
-    assert_eq!(runs, STEPS.len() - 1 + 27);
+    assert_eq!(runs, STEPS.len() - 1 + 30);
     finished(&config, &before, &old_key, &report.new_key_id).await;
 }
 
@@ -265,7 +334,7 @@ async fn values_undone_after_the_old_key_moved_are_resealed() {
         .unwrap();
     let person = store.persons().await.unwrap()[0].clone();
     let entry = store.person_history(person.person_id).await.unwrap()[0].clone();
-    let stopped = rotate_key(&config, clock().as_ref(), Some(2 + 27 + 1)).await;
+    let stopped = rotate_key(&config, clock().as_ref(), Some(2 + 30 + 1)).await;
     assert!(matches!(
         stopped,
         Err(DeskError::RotationStopped {
@@ -290,7 +359,7 @@ async fn a_desk_switched_before_its_files_moved_is_finished() {
     // switched (and its mark left) while data.key still held the old key.
     let tmp = tempfile::tempdir().unwrap();
     let (config, before, old_key) = loaded_desk(&tmp.path().join("desk")).await;
-    let stopped = rotate_key(&config, clock().as_ref(), Some(2 + 27)).await;
+    let stopped = rotate_key(&config, clock().as_ref(), Some(2 + 30)).await;
     assert!(matches!(
         stopped,
         Err(DeskError::RotationStopped {
@@ -309,6 +378,33 @@ async fn a_desk_switched_before_its_files_moved_is_finished() {
         (report.old_key_id.as_str(), report.new_key_id.as_str()),
         (old_key.as_str(), new_key.as_str())
     );
+    let desk = Desk::open(config.clone(), clock()).await.unwrap();
+    assert_eq!(snapshot(&desk).await, before);
+    desk.close().await;
+}
+
+#[tokio::test]
+async fn a_running_site_and_a_rotation_keep_out_of_each_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (config, before, _) = loaded_desk(&tmp.path().join("desk")).await;
+    // A `serve` marks the desk: a rotation is refused while the mark is fresh.
+    let serving = Desk::open(config.clone(), clock()).await.unwrap();
+    assert!(!serving.mark_serving().await.unwrap());
+    match rotate_key(&config, clock().as_ref(), None).await {
+        Err(DeskError::SiteServing { seconds_ago: 0 }) => {}
+        other => panic!("rotated under a running site: {other:?}"),
+    }
+    // Once the mark is old (a clock a minute on), it begins; the server
+    // that was running learns at its next mark that it must stop.
+    let later =
+        breachdesk_desk::FixedClock(breachdesk_domain::Instant(clock().now().0 + 60_000_000));
+    assert!(matches!(
+        rotate_key(&config, &later, Some(2)).await,
+        Err(DeskError::RotationStopped { before: "reseal" })
+    ));
+    assert!(serving.mark_serving().await.unwrap(), "not told to stop");
+    serving.close().await;
+    rotate_key(&config, &later, None).await.unwrap();
     let desk = Desk::open(config.clone(), clock()).await.unwrap();
     assert_eq!(snapshot(&desk).await, before);
     desk.close().await;

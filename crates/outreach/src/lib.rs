@@ -22,7 +22,7 @@ pub use letters::LetterRow;
 pub use letters_out::{LETTERS_CSV, LETTERS_PDF, LettersReport, PERSONS_DIR};
 pub use request::{FontChoice, Preview, SendRequest};
 pub use send::{SendOptions, SendReport};
-pub use site_mail::{SiteMailReport, SiteMailSealed, site_mail_context, site_mail_message_id};
+pub use site_mail::{SiteMailReport, SiteMailSealed, site_mail_message_id};
 
 use breachdesk_desk::Desk;
 use std::sync::Arc;

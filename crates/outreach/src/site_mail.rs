@@ -4,6 +4,7 @@
 //! notice again; any other address a short "nothing on record".
 
 use crate::{Outreach, OutreachError};
+use breachdesk_desk::SiteRow;
 use breachdesk_domain::NoticeState;
 use breachdesk_notify::{Delivery, Language, Outgoing, Prepared, ShopInfo, Transport};
 use serde::{Deserialize, Serialize};
@@ -29,11 +30,6 @@ impl SiteMailReport {
     pub fn total(&self) -> usize {
         self.sent + self.deferred + self.bounced + self.failed + self.in_doubt
     }
-}
-
-/// The sealing context of a site mail row.
-pub fn site_mail_context(mail_id: i64) -> String {
-    format!("site_mail/{mail_id}")
 }
 
 /// A site mail's Message-ID: recognisable, free of personal data.
@@ -67,7 +63,7 @@ impl Outreach {
         // before that leaves the batch `sending`: in doubt, never again.
         let mut outcomes: Vec<(i64, NoticeState, String)> = Vec::with_capacity(rows.len());
         for row in rows {
-            let sealed = desk.open_site(&row.sealed, &site_mail_context(row.mail_id))?;
+            let sealed = desk.open_site(&row.sealed, SiteRow::SiteMail(row.mail_id))?;
             let sealed: SiteMailSealed =
                 serde_json::from_slice(&sealed).map_err(|_| OutreachError::SiteMailDamaged {
                     mail_id: row.mail_id,

@@ -6,27 +6,18 @@
 
 use crate::SiteError;
 use crate::page::Lang;
-use breachdesk_desk::Desk;
+use breachdesk_desk::{CheckSealed, Desk, SiteRow};
 use breachdesk_domain::{Instant, Zone, normalize_email};
 use breachdesk_notify::{Language, Transport};
-use breachdesk_outreach::{
-    Outreach, SiteMailReport, SiteMailSealed, site_mail_context, site_mail_message_id,
-};
+use breachdesk_outreach::{Outreach, SiteMailReport, SiteMailSealed, site_mail_message_id};
 use breachdesk_store::{CheckAdmission, CheckOutcome, NewSiteMail};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::sync::Arc;
 
-const CHECK_CONTEXT: &str = "check_request";
 const DAY_MICROS: i64 = 86_400_000_000;
 /// A check taken by a worker that has not finished it after this long is
 /// taken again (its worker died before committing anything).
 const STALE_MICROS: i64 = 10 * 60 * 1_000_000;
-
-#[derive(Serialize, Deserialize)]
-struct CheckSealed {
-    email: String,
-    lang: String,
-}
 
 /// What a submission got: queued, or refused because its client is over
 /// its limit (the same for every address).
@@ -98,15 +89,13 @@ impl CheckIntake {
         per_hour: u32,
     ) -> Result<Admission, SiteError> {
         let email: String = email.chars().take(320).collect();
-        let email_index = desk
-            .address_index(&email)
-            .unwrap_or_else(|| desk.site_digest("malformed", &email));
+        let email_index = desk.check_index(&email);
         let sealed = serde_json::to_vec(&CheckSealed {
             email,
             lang: lang.code().to_owned(),
         })
         .map_err(|e| SiteError::Content(e.to_string()))?;
-        let sealed = desk.seal_site(&zeroize::Zeroizing::new(sealed), CHECK_CONTEXT)?;
+        let sealed = desk.seal_site(&zeroize::Zeroizing::new(sealed), SiteRow::CheckRequest)?;
         let (bucket, window_start) = crate::rate::RateLimiter::bucket(
             desk,
             "check",
@@ -187,7 +176,7 @@ impl CheckWorker {
         let mut recipients: Vec<(String, Language)> = Vec::new();
         for row in taken {
             report.checks += 1;
-            let sealed = desk.open_site(&row.sealed, CHECK_CONTEXT)?;
+            let sealed = desk.open_site(&row.sealed, SiteRow::CheckRequest)?;
             let check: CheckSealed =
                 serde_json::from_slice(&sealed).map_err(|e| SiteError::Content(e.to_string()))?;
             let lang = Lang::from_code(&check.lang);
@@ -223,7 +212,7 @@ impl CheckWorker {
                     })?;
                     let json = serde_json::to_vec(&SiteMailSealed { to, language })
                         .map_err(|e| breachdesk_store::StoreError::Invalid(e.to_string()))?;
-                    desk.seal_site(&zeroize::Zeroizing::new(json), &site_mail_context(mail_id))
+                    desk.seal_site(&zeroize::Zeroizing::new(json), SiteRow::SiteMail(mail_id))
                         .map_err(|e| breachdesk_store::StoreError::Invalid(e.to_string()))
                 };
             let incident = desk.incident().id.clone();

@@ -4,7 +4,7 @@
 
 use crate::SiteError;
 use crate::error::random;
-use breachdesk_desk::Desk;
+use breachdesk_desk::{Desk, SiteRow};
 use serde::{Deserialize, Serialize};
 
 /// What the person asks about.
@@ -72,10 +72,6 @@ fn reference() -> Result<String, SiteError> {
     Ok(format!("Q-{}-{}", &chars[..5], &chars[5..]))
 }
 
-fn inquiry_context(id: i64) -> String {
-    format!("inquiry/{id}")
-}
-
 /// Stores the inquiry and returns its reference.
 pub async fn accept_inquiry(desk: &Desk, form: &InquiryForm) -> Result<String, SiteError> {
     let topic = Topic::from_form(form.topic.trim());
@@ -91,7 +87,7 @@ pub async fn accept_inquiry(desk: &Desk, form: &InquiryForm) -> Result<String, S
     );
     let reference = reference()?;
     let seal = |id: i64| {
-        desk.seal_site(&json, &inquiry_context(id))
+        desk.seal_site(&json, SiteRow::Inquiry(id))
             .map_err(|e| breachdesk_store::StoreError::Invalid(e.to_string()))
     };
     desk.store()
@@ -125,7 +121,7 @@ pub async fn inquiries(desk: &Desk) -> Result<Vec<InquiryView>, SiteError> {
     let rows = desk.store().inquiries().await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let json = desk.open_site(&row.sealed, &inquiry_context(row.inquiry_id))?;
+        let json = desk.open_site(&row.sealed, SiteRow::Inquiry(row.inquiry_id))?;
         let form: InquiryForm =
             serde_json::from_slice(&json).map_err(|e| SiteError::Content(e.to_string()))?;
         out.push(InquiryView {

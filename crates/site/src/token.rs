@@ -8,7 +8,7 @@ use crate::SiteError;
 use crate::error::random;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use breachdesk_desk::Desk;
+use breachdesk_desk::{Desk, SiteRow};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
@@ -38,9 +38,12 @@ impl FormTokens {
     /// The desk's shared key, made by the first server to ask.
     pub async fn of(desk: &Desk) -> Result<FormTokens, SiteError> {
         let fresh = Zeroizing::new(random::<32>()?);
-        let sealed = desk.seal_site(fresh.as_ref(), KEY_NAME)?;
+        let sealed = desk.seal_site(fresh.as_ref(), SiteRow::WebSecret(KEY_NAME))?;
         let mut stored = desk.store().web_secret(KEY_NAME, &sealed).await?;
-        if desk.open_site(&stored, KEY_NAME).is_err() {
+        if desk
+            .open_site(&stored, SiteRow::WebSecret(KEY_NAME))
+            .is_err()
+        {
             // Sealed under a key the desk no longer has (it was rotated):
             // a new key only means forms open before it must be reloaded.
             stored = desk
@@ -49,7 +52,7 @@ impl FormTokens {
                 .await?;
         }
         let key = desk
-            .open_site(&stored, KEY_NAME)
+            .open_site(&stored, SiteRow::WebSecret(KEY_NAME))
             .map_err(|_| SiteError::TokenKey)?;
         Ok(FormTokens {
             key: Zeroizing::new(key.to_vec()),

@@ -21,6 +21,7 @@ mod runs;
 mod scratch;
 mod site;
 mod site_mail;
+mod site_rotation;
 
 pub use audit::{ChainBreak, verify_chain};
 pub use generation::GenerationWriter;
@@ -34,6 +35,7 @@ pub use runs::RunLease;
 pub use scratch::ScratchDatabase;
 pub use site::{CheckAdmission, CheckOutcome, CheckRequestRow, NewSiteMail};
 pub use site_mail::SiteMailRow;
+pub use site_rotation::{SiteResealed, SiteSealedRow, SiteTable};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

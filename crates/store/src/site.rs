@@ -307,16 +307,6 @@ impl Store {
         })
     }
 
-    /// Rows the site sealed under the desk's key (the form tokens' key not
-    /// counted: it is made again when missing).
-    pub async fn site_sealed_rows(&self) -> Result<i64, StoreError> {
-        dispatch!(self, pool => Ok(sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM check_requests) + (SELECT COUNT(*) FROM site_mail) + (SELECT COUNT(*) FROM inquiries)",
-        )
-        .fetch_one(pool)
-        .await?))
-    }
-
     /// Self-checks per state (for `status` and the tests).
     pub async fn check_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
         dispatch!(self, pool => Ok(sqlx::query_as(

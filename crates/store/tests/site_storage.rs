@@ -1,11 +1,12 @@
 //! What the public site keeps, on SQLite always and on PostgreSQL when
 //! `BREACHDESK_TEST_DATABASE_URL` names a server: the shared secret, the
 //! request counters, the self-check queue with one result a day, the site's
-//! mail ledger and its bounces, and inquiries.
+//! mail ledger and its bounces, inquiries, and a key rotation's rewrite of
+//! them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use breachdesk_domain::NoticeState;
-use breachdesk_store::{CheckAdmission, CheckOutcome, NewSiteMail, Store};
+use breachdesk_store::{CheckAdmission, CheckOutcome, NewSiteMail, SiteResealed, SiteTable, Store};
 
 /// What the public site keeps: the shared secret, request counters, the
 /// self-check queue with one result a day, the site's mail ledger, inquiries.
@@ -234,9 +235,103 @@ async fn site_story(url: &str) -> usize {
         listed.len() == 2 && listed[1].sealed == b"inquiry-2",
         "inquiries listed with their sealed text",
     );
+
+    // A key rotation's rewrite: pages in id order, every row re-sealed,
+    // each self-check under its new index, its result row moved with it.
+    let mut pages = Vec::new();
+    let mut after = i64::MIN;
+    loop {
+        let page = store
+            .site_sealed_page(SiteTable::CheckRequests, after, 2)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        pages.push(page);
+    }
+    let ids: Vec<Vec<i64>> = pages
+        .iter()
+        .map(|p| p.iter().map(|r| r.id).collect())
+        .collect();
     check(
-        store.site_sealed_rows().await.unwrap() == 4 + 3 + 2,
-        "sealed rows counted",
+        ids == [vec![1, 2], vec![3, 4]],
+        "check requests paged in id order",
+    );
+    let resealed: Vec<SiteResealed> = pages
+        .iter()
+        .flatten()
+        .map(|row| {
+            let old = row.index.clone().unwrap();
+            SiteResealed {
+                table: SiteTable::CheckRequests,
+                id: row.id,
+                sealed: b"resealed".to_vec(),
+                index: Some(old.to_ascii_uppercase()),
+                old_index: Some(old),
+            }
+        })
+        .chain(
+            [SiteTable::SiteMail, SiteTable::Inquiries].map(|table| SiteResealed {
+                table,
+                id: 1,
+                sealed: b"resealed".to_vec(),
+                old_index: None,
+                index: None,
+            }),
+        )
+        .collect();
+    store
+        .replace_site_sealed(&resealed, &[("k".to_owned(), b"resealed-key".to_vec())])
+        .await
+        .unwrap();
+    let page = store
+        .site_sealed_page(SiteTable::CheckRequests, i64::MIN, 10)
+        .await
+        .unwrap();
+    check(
+        page.iter().all(|r| {
+            r.sealed == b"resealed" && r.index.as_deref().is_some_and(|i| i == b"A" || i == b"B")
+        }),
+        "check requests re-sealed and re-indexed",
+    );
+    let first = |table| async move {
+        store.site_sealed_page(table, i64::MIN, 1).await.unwrap()[0]
+            .sealed
+            .clone()
+    };
+    check(
+        first(SiteTable::SiteMail).await == b"resealed"
+            && first(SiteTable::Inquiries).await == b"resealed"
+            && store.web_secrets().await.unwrap() == [("k".to_owned(), b"resealed-key".to_vec())],
+        "mail, inquiries and secrets re-sealed",
+    );
+    // The address's result of today moved to its new index: no second one.
+    store
+        .admit_checks(&[admission(b"c4", b"A", 2, "2026-12-02T10:03:00Z")])
+        .await
+        .unwrap();
+    let moved = store
+        .take_checks(10, "2026-12-02T10:03:00Z", "2026-12-02T09:53:00Z")
+        .await
+        .unwrap();
+    let outcome = store
+        .finish_checks(
+            &[(moved[0].clone(), Some(mail))],
+            &sealed,
+            &message_id,
+            "2026-12-02T10:03:00Z",
+            "2026-12-01T10:03:00Z",
+        )
+        .await
+        .unwrap()[0];
+    check(
+        outcome == CheckOutcome::Suppressed,
+        "results follow the new index",
+    );
+    check(
+        store.clear_rate_counters().await.unwrap() > 0
+            && store.count_request(b"client", 7200, 0).await.unwrap() == 1,
+        "rate counters cleared",
     );
     checks
 }

@@ -25,7 +25,12 @@ pub async fn serve(
 ) -> Result<(), WebError> {
     let state = state::AppState::open(Arc::clone(&desk)).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(state::run_worker(state.clone(), stop_rx.clone()));
+    let (rotating_tx, rotating_rx) = tokio::sync::oneshot::channel();
+    let worker = tokio::spawn(state::run_worker(
+        state.clone(),
+        stop_rx.clone(),
+        rotating_tx,
+    ));
     let metrics = metrics_listener.map(|listener| {
         let app = metrics::router(Arc::clone(&state.metrics), Arc::clone(&desk));
         let mut stop = stop_rx;
@@ -38,11 +43,19 @@ pub async fn serve(
         })
     });
     let app = handlers::router(state);
+    let rotation_begun = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let begun = Arc::clone(&rotation_begun);
+    let stop = async move {
+        tokio::select! {
+            () = shutdown => {}
+            Ok(()) = rotating_rx => begun.store(true, std::sync::atomic::Ordering::SeqCst),
+        }
+    };
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(stop)
     .await
     .map_err(WebError::Io)?;
     let _ = stop_tx.send(true);
@@ -52,6 +65,9 @@ pub async fn serve(
             .await
             .map_err(|e| WebError::Worker(e.to_string()))?
             .map_err(WebError::Io)?;
+    }
+    if rotation_begun.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(WebError::KeyRotating);
     }
     Ok(())
 }

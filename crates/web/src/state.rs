@@ -19,6 +19,10 @@ pub enum WebError {
     Io(std::io::Error),
     #[error("the self-check worker stopped: {0}")]
     Worker(String),
+    #[error(transparent)]
+    Desk(#[from] breachdesk_desk::DeskError),
+    #[error("stopped: `key rotate` began on this desk; start `serve` again once it has finished")]
+    KeyRotating,
 }
 
 /// A built Q&A page: the content version it shows, when that version was
@@ -52,6 +56,10 @@ pub(crate) struct AppState {
 
 impl AppState {
     pub async fn open(desk: Arc<Desk>) -> Result<AppState, WebError> {
+        // Before anything is sealed: a rotation from now on waits for us.
+        if desk.mark_serving().await? {
+            return Err(WebError::KeyRotating);
+        }
         let pages = Pages::of_desk(&desk).await?;
         let tokens = FormTokens::of(&desk).await?;
         let outreach = breachdesk_outreach::Outreach::new(Arc::clone(&desk));
@@ -123,10 +131,30 @@ impl AppState {
     }
 }
 
-/// Answers queued self-checks and sends their mail until told to stop.
-pub(crate) async fn run_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+/// Answers queued self-checks and sends their mail until told to stop;
+/// marks the desk as served every few seconds, and when a key rotation has
+/// begun all the same, sends on `rotating` and returns.
+pub(crate) async fn run_worker(
+    state: AppState,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    rotating: tokio::sync::oneshot::Sender<()>,
+) {
     let worker = CheckWorker::new(Arc::clone(&state.desk), state.transport.clone());
+    let mut marked = std::time::Instant::now();
     loop {
+        if marked.elapsed() >= Desk::serving_mark_every() {
+            match state.desk.mark_serving().await {
+                Ok(false) => marked = std::time::Instant::now(),
+                Ok(true) => {
+                    tracing::error!("key rotation begun on this desk: stopping");
+                    let _ = rotating.send(());
+                    return;
+                }
+                // Tried again on the next pass; `key rotate` refuses
+                // meanwhile only if an earlier mark is fresh.
+                Err(e) => tracing::error!("marking the desk as served: {e}"),
+            }
+        }
         match worker.run_once(64).await {
             Ok(report) if report.checks > 0 || report.mail.total() > 0 => {
                 state.metrics.worker_pass(&report);
