@@ -11,8 +11,7 @@
 
 mod common;
 use common::http::Served;
-use common::site_desk::{mail, site_desk, to_of};
-use common::*;
+use common::site_desk::{inquiries_listed, mail, site_desk, to_of};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -269,12 +268,7 @@ fn the_site_in_chromium() {
     let sent = mail(&outbox, 1);
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(to_of(&sent[0]), "taro.yamada@example.jp");
-    let listed: serde_json::Value =
-        serde_json::from_str(&ok(in_desk(&desk, &["inquiries", "list", "--json"])
-            .output()
-            .unwrap()))
-        .unwrap();
-    let listed = listed.as_array().unwrap();
+    let listed = inquiries_listed(&desk);
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["reference"], reference.as_str());
     assert_eq!(listed[0]["topic"], "card");

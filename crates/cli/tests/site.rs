@@ -7,7 +7,7 @@
 
 mod common;
 use common::http::{Browser, Served};
-use common::site_desk::{mail, site_desk, to_of};
+use common::site_desk::{inquiries_listed, mail, site_desk, to_of};
 use common::*;
 use std::time::{Duration, Instant};
 
@@ -263,12 +263,7 @@ fn the_public_site_on_sqlite() {
     );
     assert_eq!(other.status, 200);
     assert_ne!(other.body, sent.body, "each inquiry its own reference");
-    let listed: serde_json::Value =
-        serde_json::from_str(&ok(in_desk(&desk, &["inquiries", "list", "--json"])
-            .output()
-            .unwrap()))
-        .unwrap();
-    let listed = listed.as_array().unwrap();
+    let listed = inquiries_listed(&desk);
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0]["reference"], reference.as_str());
     assert_eq!(listed[0]["topic"], "card");
@@ -342,11 +337,7 @@ fn the_public_site_on_sqlite() {
     let served = Served::start(&desk);
     let base = served.url.clone();
     // The inquiries read under the new key.
-    let relisted: serde_json::Value =
-        serde_json::from_str(&ok(in_desk(&desk, &["inquiries", "list", "--json"])
-            .output()
-            .unwrap()))
-        .unwrap();
+    let relisted = inquiries_listed(&desk);
     assert_eq!(relisted[0]["reference"], reference.as_str());
     assert_eq!(relisted[0]["form"]["name"], "鈴木 健二");
     // A form fetched before the rotation still posts (the servers' shared

@@ -72,3 +72,13 @@ pub fn mail(outbox: &Path, count: usize) -> Vec<String> {
 pub fn to_of(message: &str) -> String {
     header(message, "To:")
 }
+
+/// `inquiries list --json`, as staff would read it.
+pub fn inquiries_listed(desk: &Path) -> Vec<serde_json::Value> {
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(in_desk(desk, &["inquiries", "list", "--json"])
+            .output()
+            .unwrap()))
+        .unwrap();
+    listed.as_array().unwrap().clone()
+}
