@@ -131,14 +131,12 @@ async fn type_into(client: &Client, css: &str, text: &str) {
         .unwrap();
 }
 
+async fn click(client: &Client, what: Locator<'_>) {
+    client.find(what).await.unwrap().click().await.unwrap();
+}
+
 async fn submit(client: &Client) {
-    client
-        .find(Locator::Css("form.form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::Css("form.form button[type=submit]")).await;
 }
 
 /// The visible text of the page's first `h1`, once the page navigated to
@@ -214,13 +212,7 @@ fn the_site_in_chromium() {
         assert!(script_bool(&client, "return document.getElementById('which-card').open").await);
 
         // The self-check, reached from the page's own button.
-        client
-            .find(Locator::Css("p.cta a.button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&client, Locator::Css("p.cta a.button")).await;
         assert_eq!(heading(&client).await, "Am I affected?");
         type_into(&client, "#email", "Taro.Yamada@example.jp").await;
         submit(&client).await;
@@ -232,24 +224,12 @@ fn the_site_in_chromium() {
         );
 
         // The inquiry form, from the navigation.
-        client
-            .find(Locator::LinkText("Contact us"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&client, Locator::LinkText("Contact us")).await;
         assert_eq!(heading(&client).await, "Contact us");
         type_into(&client, "#name", "Hanako Sato").await;
         type_into(&client, "#email", "hanako.sato@example.net").await;
         type_into(&client, "#phone", "080-1111-2222").await;
-        client
-            .find(Locator::Css("#topic option[value=card]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&client, Locator::Css("#topic option[value=card]")).await;
         type_into(&client, "#message", "Which of my cards was it?").await;
         submit(&client).await;
         assert_eq!(heading(&client).await, "We have your inquiry");

@@ -43,12 +43,10 @@ pub async fn serve(
         })
     });
     let app = handlers::router(state);
-    let rotation_begun = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let begun = Arc::clone(&rotation_begun);
     let stop = async move {
         tokio::select! {
             () = shutdown => {}
-            Ok(()) = rotating_rx => begun.store(true, std::sync::atomic::Ordering::SeqCst),
+            Ok(()) = rotating_rx => {}
         }
     };
     axum::serve(
@@ -59,14 +57,14 @@ pub async fn serve(
     .await
     .map_err(WebError::Io)?;
     let _ = stop_tx.send(true);
-    worker.await.map_err(|e| WebError::Worker(e.to_string()))?;
+    let rotation_begun = worker.await.map_err(|e| WebError::Worker(e.to_string()))?;
     if let Some(metrics) = metrics {
         metrics
             .await
             .map_err(|e| WebError::Worker(e.to_string()))?
             .map_err(WebError::Io)?;
     }
-    if rotation_begun.load(std::sync::atomic::Ordering::SeqCst) {
+    if rotation_begun {
         return Err(WebError::KeyRotating);
     }
     Ok(())

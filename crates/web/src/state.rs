@@ -133,12 +133,12 @@ impl AppState {
 
 /// Answers queued self-checks and sends their mail until told to stop;
 /// marks the desk as served every few seconds, and when a key rotation has
-/// begun all the same, sends on `rotating` and returns.
+/// begun all the same, sends on `rotating` and returns true.
 pub(crate) async fn run_worker(
     state: AppState,
     mut stop: tokio::sync::watch::Receiver<bool>,
     rotating: tokio::sync::oneshot::Sender<()>,
-) {
+) -> bool {
     let worker = CheckWorker::new(Arc::clone(&state.desk), state.transport.clone());
     let mut marked = std::time::Instant::now();
     loop {
@@ -148,7 +148,7 @@ pub(crate) async fn run_worker(
                 Ok(true) => {
                     tracing::error!("key rotation begun on this desk: stopping");
                     let _ = rotating.send(());
-                    return;
+                    return true;
                 }
                 // Tried again on the next pass; `key rotate` refuses
                 // meanwhile only if an earlier mark is fresh.
@@ -169,7 +169,7 @@ pub(crate) async fn run_worker(
                 );
                 // More may be waiting: no pause.
                 if *stop.borrow() {
-                    return;
+                    return false;
                 }
                 continue;
             }
@@ -181,7 +181,7 @@ pub(crate) async fn run_worker(
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_millis(250)) => {}
-            _ = stop.changed() => return,
+            _ = stop.changed() => return false,
         }
     }
 }

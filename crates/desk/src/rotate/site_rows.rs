@@ -95,7 +95,8 @@ impl Rotation<'_> {
                         table,
                         id: row.id,
                         sealed: seal_site(new, &plain, place)?,
-                        old_index: row.index.filter(|_| index.is_some()),
+                        // Only check requests have one (the others select NULL).
+                        old_index: row.index,
                         index,
                     });
                     counts.rows += 1;
