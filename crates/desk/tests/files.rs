@@ -34,7 +34,7 @@ fn a_backup_is_owner_only_whatever_the_umask() {
     if std::env::var_os(UNDER_UMASK_0).is_some() {
         return backup_under_any_umask();
     }
-    let out = std::process::Command::new("sh")
+    let out = std::process::Command::new("/bin/sh")
         .args(["-c", "umask 0 && exec \"$0\" \"$@\""])
         .arg(std::env::current_exe().unwrap())
         .args([
